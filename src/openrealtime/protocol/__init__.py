@@ -1,0 +1,14 @@
+"""Wire models of the OpenAI Realtime protocol, in both dialects.
+
+- :mod:`openrealtime.protocol.ga`: the GA dialect that current clients speak.
+- :mod:`openrealtime.protocol.beta`: the ``OpenAI-Beta: realtime=v1`` dialect.
+- :class:`ProtocolError`: a rejected client event, ready to become an ``error`` event.
+
+This package does no I/O and depends on pydantic alone.
+"""
+
+from . import ga
+from ._base import ClientEventBase, ServerEventBase, WireModel
+from ._errors import ProtocolError
+
+__all__ = ["ClientEventBase", "ProtocolError", "ServerEventBase", "WireModel", "ga"]
