@@ -7,8 +7,15 @@
 This package does no I/O and depends on pydantic alone.
 """
 
-from . import ga
+from . import beta, ga
 from ._base import ClientEventBase, ServerEventBase, WireModel
 from ._errors import ProtocolError
 
-__all__ = ["ClientEventBase", "ProtocolError", "ServerEventBase", "WireModel", "ga"]
+__all__ = [
+    "ClientEventBase",
+    "ProtocolError",
+    "ServerEventBase",
+    "WireModel",
+    "beta",
+    "ga",
+]

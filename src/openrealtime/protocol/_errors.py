@@ -255,7 +255,8 @@ def _map(
             f"Invalid event: expected a JSON object, but got {json_type_name(raw)} instead.",
         )
     if kind in ("union_tag_not_found", "union_tag_invalid"):
-        key = _QUOTED.findall(ctx.get("discriminator", "'type'"))[0]
+        # A callable discriminator has no quoted key name; ours all read "type".
+        key = next(iter(_QUOTED.findall(str(ctx.get("discriminator", "")))), "type")
         at = _dotted([*path, key])
         if not path and kind == "union_tag_not_found":
             return fail("invalid_event", "The 'type' field is missing.", None)

@@ -4,6 +4,16 @@
 parses what a server sends, leniently. ``event.to_text()`` gives the wire JSON.
 """
 
+from .._common import (
+    Conversation,
+    ErrorDetail,
+    LogProb,
+    RateLimit,
+    TranscriptionUsage,
+    TranscriptionUsageDuration,
+    TranscriptionUsageTokens,
+    TranscriptionUsageTokensDetails,
+)
 from ._client_events import (
     ClientEvent,
     ConversationItemCreateEvent,
@@ -65,7 +75,6 @@ from ._response import (
     Usage,
 )
 from ._server_events import (
-    Conversation,
     ConversationCreatedEvent,
     ConversationItemAddedEvent,
     ConversationItemCreatedEvent,
@@ -77,7 +86,6 @@ from ._server_events import (
     ConversationItemInputAudioTranscriptionSegmentEvent,
     ConversationItemRetrievedEvent,
     ConversationItemTruncatedEvent,
-    ErrorDetail,
     ErrorEvent,
     InputAudioBufferClearedEvent,
     InputAudioBufferCommittedEvent,
@@ -86,14 +94,12 @@ from ._server_events import (
     InputAudioBufferSpeechStoppedEvent,
     InputAudioBufferTimeoutTriggeredEvent,
     InvalidServerEvent,
-    LogProb,
     McpListToolsCompletedEvent,
     McpListToolsFailedEvent,
     McpListToolsInProgressEvent,
     OutputAudioBufferClearedEvent,
     OutputAudioBufferStartedEvent,
     OutputAudioBufferStoppedEvent,
-    RateLimit,
     RateLimitsUpdatedEvent,
     ResponseContentPartAddedEvent,
     ResponseContentPartDoneEvent,
@@ -117,10 +123,6 @@ from ._server_events import (
     ServerEvent,
     SessionCreatedEvent,
     SessionUpdatedEvent,
-    TranscriptionUsage,
-    TranscriptionUsageDuration,
-    TranscriptionUsageTokens,
-    TranscriptionUsageTokensDetails,
     UnknownServerEvent,
 )
 from ._session import (

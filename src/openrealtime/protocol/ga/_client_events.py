@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import base64
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from .._base import ClientEventBase
-from .._fields import B64, value_range
-from ._items import FunctionCallOutputItem, InputTextContent, Item, UserMessageItem
+from .._payloads import (
+    AppendPayload,
+    CancelPayload,
+    ItemIdPayload,
+    PreviousItemPayload,
+    TruncatePayload,
+)
+from ..ga._items import FunctionCallOutputItem, InputTextContent
+from ._items import Item, UserMessageItem
 from ._response import ResponseCreateParams
 from ._session import Session
 
@@ -26,8 +32,6 @@ __all__ = [
     "SessionUpdateEvent",
 ]
 
-NonNegative = Annotated[int, value_range(0)]
-
 
 class ClientEvent(ClientEventBase):
     """Base of every GA client event; ``ClientEvent.parse`` dispatches on ``type``."""
@@ -42,19 +46,10 @@ class SessionUpdateEvent(ClientEvent):
     session: Session
 
 
-class InputAudioBufferAppendEvent(ClientEvent):
+class InputAudioBufferAppendEvent(AppendPayload, ClientEvent):
     """Append base64 audio, in the session's input format, to the input buffer."""
 
     type: Literal["input_audio_buffer.append"] = "input_audio_buffer.append"
-    audio: B64
-
-    @classmethod
-    def from_pcm16(
-        cls, pcm: bytes | bytearray | memoryview, *, event_id: str | None = None
-    ) -> InputAudioBufferAppendEvent:
-        """An append of raw audio bytes (PCM16 little-endian, or G.711 for those formats)."""
-        audio = base64.b64encode(pcm).decode("ascii")
-        return cls(audio=audio) if event_id is None else cls(audio=audio, event_id=event_id)
 
 
 class InputAudioBufferCommitEvent(ClientEvent):
@@ -69,11 +64,10 @@ class InputAudioBufferClearEvent(ClientEvent):
     type: Literal["input_audio_buffer.clear"] = "input_audio_buffer.clear"
 
 
-class ConversationItemCreateEvent(ClientEvent):
+class ConversationItemCreateEvent(PreviousItemPayload, ClientEvent):
     """Add an item to the conversation, after ``previous_item_id`` when given."""
 
     type: Literal["conversation.item.create"] = "conversation.item.create"
-    previous_item_id: str | None = None
     item: Item
 
     @classmethod
@@ -89,27 +83,22 @@ class ConversationItemCreateEvent(ClientEvent):
         return cls(item=FunctionCallOutputItem.for_call(call_id, output), **fields)
 
 
-class ConversationItemTruncateEvent(ClientEvent):
+class ConversationItemTruncateEvent(TruncatePayload, ClientEvent):
     """Cut an assistant audio item at the point playback stopped."""
 
     type: Literal["conversation.item.truncate"] = "conversation.item.truncate"
-    item_id: str
-    content_index: NonNegative
-    audio_end_ms: NonNegative
 
 
-class ConversationItemDeleteEvent(ClientEvent):
+class ConversationItemDeleteEvent(ItemIdPayload, ClientEvent):
     """Remove an item from the conversation."""
 
     type: Literal["conversation.item.delete"] = "conversation.item.delete"
-    item_id: str
 
 
-class ConversationItemRetrieveEvent(ClientEvent):
+class ConversationItemRetrieveEvent(ItemIdPayload, ClientEvent):
     """Ask for an item in full, audio included."""
 
     type: Literal["conversation.item.retrieve"] = "conversation.item.retrieve"
-    item_id: str
 
 
 class ResponseCreateEvent(ClientEvent):
@@ -119,11 +108,10 @@ class ResponseCreateEvent(ClientEvent):
     response: ResponseCreateParams | None = None
 
 
-class ResponseCancelEvent(ClientEvent):
+class ResponseCancelEvent(CancelPayload, ClientEvent):
     """Cancel the active response, or the one named."""
 
     type: Literal["response.cancel"] = "response.cancel"
-    response_id: str | None = None
 
 
 class OutputAudioBufferClearEvent(ClientEvent):

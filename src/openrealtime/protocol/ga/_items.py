@@ -40,6 +40,7 @@ __all__ = [
     "McpListedTool",
     "McpProtocolError",
     "McpToolExecutionError",
+    "MessageBase",
     "MessageItem",
     "OutputAudioContent",
     "OutputTextContent",
@@ -99,24 +100,25 @@ UserContent = Annotated[
 AssistantContent = Annotated[OutputTextContent | OutputAudioContent, Field(discriminator="type")]
 
 
-class SystemMessageItem(WireModel):
-    """A system message: instructions in the conversation."""
+class MessageBase(WireModel):
+    """The fields every message item has, whatever its role."""
 
     id: ItemId = None
     object: ItemObject | None = None
     type: Literal["message"] = "message"
     status: ItemStatus | None = None
+
+
+class SystemMessageItem(MessageBase):
+    """A system message: instructions in the conversation."""
+
     role: Literal["system"] = "system"
     content: list[InputTextContent]
 
 
-class UserMessageItem(WireModel):
+class UserMessageItem(MessageBase):
     """A user message: text, audio or images."""
 
-    id: ItemId = None
-    object: ItemObject | None = None
-    type: Literal["message"] = "message"
-    status: ItemStatus | None = None
     role: Literal["user"] = "user"
     content: list[UserContent]
 
@@ -138,13 +140,9 @@ class UserMessageItem(WireModel):
         return cls(content=[part])
 
 
-class AssistantMessageItem(WireModel):
+class AssistantMessageItem(MessageBase):
     """An assistant message: text, or audio with its transcript."""
 
-    id: ItemId = None
-    object: ItemObject | None = None
-    type: Literal["message"] = "message"
-    status: ItemStatus | None = None
     role: Literal["assistant"] = "assistant"
     content: list[AssistantContent]
 

@@ -8,18 +8,31 @@ are always emitted.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import Field
-
-from .._base import InvalidServerEventBase, ServerEventBase, UnknownServerEventBase, WireModel
+from .._base import InvalidServerEventBase, ServerEventBase, UnknownServerEventBase
+from .._common import Conversation, PartRef, TranscriptionUsage
 from .._fields import B64
+from .._payloads import (
+    CommittedPayload,
+    ErrorPayload,
+    FunctionCallRef,
+    ItemIdPayload,
+    OutputRef,
+    RateLimitsPayload,
+    ResponseIdPayload,
+    SpeechStartedPayload,
+    SpeechStoppedPayload,
+    TranscriptionDeltaPayload,
+    TranscriptionFailedPayload,
+    TranscriptionResultPayload,
+    TruncatePayload,
+)
 from ._items import ContentPart, Item
 from ._response import RealtimeResponse
 from ._session import Session
 
 __all__ = [
-    "Conversation",
     "ConversationCreatedEvent",
     "ConversationItemAddedEvent",
     "ConversationItemCreatedEvent",
@@ -31,7 +44,6 @@ __all__ = [
     "ConversationItemInputAudioTranscriptionSegmentEvent",
     "ConversationItemRetrievedEvent",
     "ConversationItemTruncatedEvent",
-    "ErrorDetail",
     "ErrorEvent",
     "InputAudioBufferClearedEvent",
     "InputAudioBufferCommittedEvent",
@@ -40,14 +52,12 @@ __all__ = [
     "InputAudioBufferSpeechStoppedEvent",
     "InputAudioBufferTimeoutTriggeredEvent",
     "InvalidServerEvent",
-    "LogProb",
     "McpListToolsCompletedEvent",
     "McpListToolsFailedEvent",
     "McpListToolsInProgressEvent",
     "OutputAudioBufferClearedEvent",
     "OutputAudioBufferStartedEvent",
     "OutputAudioBufferStoppedEvent",
-    "RateLimit",
     "RateLimitsUpdatedEvent",
     "ResponseContentPartAddedEvent",
     "ResponseContentPartDoneEvent",
@@ -71,10 +81,6 @@ __all__ = [
     "ServerEvent",
     "SessionCreatedEvent",
     "SessionUpdatedEvent",
-    "TranscriptionUsage",
-    "TranscriptionUsageDuration",
-    "TranscriptionUsageTokens",
-    "TranscriptionUsageTokensDetails",
     "UnknownServerEvent",
 ]
 
@@ -93,74 +99,10 @@ class InvalidServerEvent(InvalidServerEventBase, ServerEvent):
     """A GA server event of a known type whose fields did not validate."""
 
 
-class ErrorDetail(WireModel):
-    """The ``error`` object: all five keys are always on the wire."""
-
-    type: str
-    code: str | None
-    message: str
-    param: str | None
-    event_id: str | None
-
-
-class Conversation(WireModel):
-    """The default conversation of a session."""
-
-    id: str
-    object: Literal["realtime.conversation"] = "realtime.conversation"
-
-
-class LogProb(WireModel):
-    """One token's log probability in a transcription."""
-
-    token: str
-    logprob: float
-    bytes: list[int]
-
-
-class TranscriptionUsageTokensDetails(WireModel):
-    """Input tokens of a transcription by kind."""
-
-    text_tokens: int | None = None
-    audio_tokens: int | None = None
-
-
-class TranscriptionUsageTokens(WireModel):
-    """Transcription usage billed in tokens."""
-
-    type: Literal["tokens"] = "tokens"
-    total_tokens: int
-    input_tokens: int
-    input_token_details: TranscriptionUsageTokensDetails | None = None
-    output_tokens: int
-
-
-class TranscriptionUsageDuration(WireModel):
-    """Transcription usage billed by audio duration."""
-
-    type: Literal["duration"] = "duration"
-    seconds: float
-
-
-TranscriptionUsage = Annotated[
-    TranscriptionUsageTokens | TranscriptionUsageDuration, Field(discriminator="type")
-]
-
-
-class RateLimit(WireModel):
-    """One rate limit's state."""
-
-    name: str
-    limit: int
-    remaining: int
-    reset_seconds: float
-
-
-class ErrorEvent(ServerEvent):
+class ErrorEvent(ErrorPayload, ServerEvent):
     """A client event was rejected, or something failed; usually not fatal."""
 
     type: Literal["error"] = "error"
-    error: ErrorDetail
 
 
 class SessionCreatedEvent(ServerEvent):
@@ -215,45 +157,35 @@ class ConversationItemRetrievedEvent(ServerEvent):
     item: Item
 
 
-class ConversationItemTruncatedEvent(ServerEvent):
+class ConversationItemTruncatedEvent(TruncatePayload, ServerEvent):
     """An assistant audio item was cut at ``audio_end_ms``."""
 
     type: Literal["conversation.item.truncated"] = "conversation.item.truncated"
-    item_id: str
-    content_index: int
-    audio_end_ms: int
 
 
-class ConversationItemDeletedEvent(ServerEvent):
+class ConversationItemDeletedEvent(ItemIdPayload, ServerEvent):
     """An item was removed from the conversation."""
 
     type: Literal["conversation.item.deleted"] = "conversation.item.deleted"
-    item_id: str
 
 
-class ConversationItemInputAudioTranscriptionDeltaEvent(ServerEvent):
+class ConversationItemInputAudioTranscriptionDeltaEvent(TranscriptionDeltaPayload, ServerEvent):
     """Part of the transcript of a user audio item."""
 
     type: Literal["conversation.item.input_audio_transcription.delta"] = (
         "conversation.item.input_audio_transcription.delta"
     )
-    item_id: str
-    content_index: int | None = None
-    delta: str | None = None
-    logprobs: list[LogProb] | None = None
     obfuscation: str | None = None
 
 
-class ConversationItemInputAudioTranscriptionCompletedEvent(ServerEvent):
+class ConversationItemInputAudioTranscriptionCompletedEvent(
+    TranscriptionResultPayload, ServerEvent
+):
     """The full transcript of a user audio item."""
 
     type: Literal["conversation.item.input_audio_transcription.completed"] = (
         "conversation.item.input_audio_transcription.completed"
     )
-    item_id: str
-    content_index: int
-    transcript: str
-    logprobs: list[LogProb] | None = None
     usage: TranscriptionUsage
 
 
@@ -272,23 +204,18 @@ class ConversationItemInputAudioTranscriptionSegmentEvent(ServerEvent):
     end: float
 
 
-class ConversationItemInputAudioTranscriptionFailedEvent(ServerEvent):
+class ConversationItemInputAudioTranscriptionFailedEvent(TranscriptionFailedPayload, ServerEvent):
     """Transcribing a user audio item failed."""
 
     type: Literal["conversation.item.input_audio_transcription.failed"] = (
         "conversation.item.input_audio_transcription.failed"
     )
-    item_id: str
-    content_index: int
-    error: ErrorDetail
 
 
-class InputAudioBufferCommittedEvent(ServerEvent):
+class InputAudioBufferCommittedEvent(CommittedPayload, ServerEvent):
     """The input buffer became user item ``item_id``."""
 
     type: Literal["input_audio_buffer.committed"] = "input_audio_buffer.committed"
-    previous_item_id: str | None
-    item_id: str
 
 
 class InputAudioBufferClearedEvent(ServerEvent):
@@ -297,20 +224,16 @@ class InputAudioBufferClearedEvent(ServerEvent):
     type: Literal["input_audio_buffer.cleared"] = "input_audio_buffer.cleared"
 
 
-class InputAudioBufferSpeechStartedEvent(ServerEvent):
+class InputAudioBufferSpeechStartedEvent(SpeechStartedPayload, ServerEvent):
     """Turn detection heard speech start; ``item_id`` is the item it will become."""
 
     type: Literal["input_audio_buffer.speech_started"] = "input_audio_buffer.speech_started"
-    audio_start_ms: int
-    item_id: str
 
 
-class InputAudioBufferSpeechStoppedEvent(ServerEvent):
+class InputAudioBufferSpeechStoppedEvent(SpeechStoppedPayload, ServerEvent):
     """Turn detection heard speech end."""
 
     type: Literal["input_audio_buffer.speech_stopped"] = "input_audio_buffer.speech_stopped"
-    audio_end_ms: int
-    item_id: str
 
 
 class InputAudioBufferTimeoutTriggeredEvent(ServerEvent):
@@ -334,25 +257,22 @@ class InputAudioBufferDtmfEventReceivedEvent(ServerEvent):
     received_at: int
 
 
-class OutputAudioBufferStartedEvent(ServerEvent):
+class OutputAudioBufferStartedEvent(ResponseIdPayload, ServerEvent):
     """Playback of a response's audio began (WebRTC and SIP)."""
 
     type: Literal["output_audio_buffer.started"] = "output_audio_buffer.started"
-    response_id: str
 
 
-class OutputAudioBufferStoppedEvent(ServerEvent):
+class OutputAudioBufferStoppedEvent(ResponseIdPayload, ServerEvent):
     """Playback of a response's audio ended (WebRTC and SIP)."""
 
     type: Literal["output_audio_buffer.stopped"] = "output_audio_buffer.stopped"
-    response_id: str
 
 
-class OutputAudioBufferClearedEvent(ServerEvent):
+class OutputAudioBufferClearedEvent(ResponseIdPayload, ServerEvent):
     """Buffered output audio was dropped (WebRTC and SIP)."""
 
     type: Literal["output_audio_buffer.cleared"] = "output_audio_buffer.cleared"
-    response_id: str
 
 
 class ResponseCreatedEvent(ServerEvent):
@@ -369,136 +289,92 @@ class ResponseDoneEvent(ServerEvent):
     response: RealtimeResponse
 
 
-class ResponseOutputItemAddedEvent(ServerEvent):
+class ResponseOutputItemAddedEvent(OutputRef, ServerEvent):
     """A response began an output item."""
 
     type: Literal["response.output_item.added"] = "response.output_item.added"
-    response_id: str
-    output_index: int
     item: Item
 
 
-class ResponseOutputItemDoneEvent(ServerEvent):
+class ResponseOutputItemDoneEvent(OutputRef, ServerEvent):
     """A response finished an output item."""
 
     type: Literal["response.output_item.done"] = "response.output_item.done"
-    response_id: str
-    output_index: int
     item: Item
 
 
-class ResponseContentPartAddedEvent(ServerEvent):
+class ResponseContentPartAddedEvent(PartRef, ServerEvent):
     """An output item began a content part."""
 
     type: Literal["response.content_part.added"] = "response.content_part.added"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     part: ContentPart
 
 
-class ResponseContentPartDoneEvent(ServerEvent):
+class ResponseContentPartDoneEvent(PartRef, ServerEvent):
     """An output item finished a content part."""
 
     type: Literal["response.content_part.done"] = "response.content_part.done"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     part: ContentPart
 
 
-class ResponseOutputTextDeltaEvent(ServerEvent):
+class ResponseOutputTextDeltaEvent(PartRef, ServerEvent):
     """More text."""
 
     type: Literal["response.output_text.delta"] = "response.output_text.delta"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     delta: str
     obfuscation: str | None = None
 
 
-class ResponseOutputTextDoneEvent(ServerEvent):
+class ResponseOutputTextDoneEvent(PartRef, ServerEvent):
     """The full text of a part."""
 
     type: Literal["response.output_text.done"] = "response.output_text.done"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     text: str
 
 
-class ResponseOutputAudioTranscriptDeltaEvent(ServerEvent):
+class ResponseOutputAudioTranscriptDeltaEvent(PartRef, ServerEvent):
     """More transcript of the output audio."""
 
     type: Literal["response.output_audio_transcript.delta"] = (
         "response.output_audio_transcript.delta"
     )
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     delta: str
     obfuscation: str | None = None
 
 
-class ResponseOutputAudioTranscriptDoneEvent(ServerEvent):
+class ResponseOutputAudioTranscriptDoneEvent(PartRef, ServerEvent):
     """The full transcript of the output audio."""
 
     type: Literal["response.output_audio_transcript.done"] = "response.output_audio_transcript.done"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     transcript: str
 
 
-class ResponseOutputAudioDeltaEvent(ServerEvent):
+class ResponseOutputAudioDeltaEvent(PartRef, ServerEvent):
     """More output audio (base64, session output format)."""
 
     type: Literal["response.output_audio.delta"] = "response.output_audio.delta"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
     delta: B64
 
 
-class ResponseOutputAudioDoneEvent(ServerEvent):
+class ResponseOutputAudioDoneEvent(PartRef, ServerEvent):
     """The output audio of a part is complete."""
 
     type: Literal["response.output_audio.done"] = "response.output_audio.done"
-    response_id: str
-    item_id: str
-    output_index: int
-    content_index: int
 
 
-class ResponseFunctionCallArgumentsDeltaEvent(ServerEvent):
+class ResponseFunctionCallArgumentsDeltaEvent(FunctionCallRef, ServerEvent):
     """More of a function call's JSON arguments."""
 
     type: Literal["response.function_call_arguments.delta"] = (
         "response.function_call_arguments.delta"
     )
-    response_id: str
-    item_id: str
-    output_index: int
-    call_id: str
     delta: str
 
 
-class ResponseFunctionCallArgumentsDoneEvent(ServerEvent):
+class ResponseFunctionCallArgumentsDoneEvent(FunctionCallRef, ServerEvent):
     """A function call's complete arguments."""
 
     type: Literal["response.function_call_arguments.done"] = "response.function_call_arguments.done"
-    response_id: str
-    item_id: str
-    output_index: int
-    call_id: str
     name: str
     arguments: str
 
@@ -548,29 +424,25 @@ class ResponseMcpCallFailedEvent(ServerEvent):
     item_id: str
 
 
-class McpListToolsInProgressEvent(ServerEvent):
+class McpListToolsInProgressEvent(ItemIdPayload, ServerEvent):
     """Listing an MCP server's tools began."""
 
     type: Literal["mcp_list_tools.in_progress"] = "mcp_list_tools.in_progress"
-    item_id: str
 
 
-class McpListToolsCompletedEvent(ServerEvent):
+class McpListToolsCompletedEvent(ItemIdPayload, ServerEvent):
     """Listing an MCP server's tools succeeded."""
 
     type: Literal["mcp_list_tools.completed"] = "mcp_list_tools.completed"
-    item_id: str
 
 
-class McpListToolsFailedEvent(ServerEvent):
+class McpListToolsFailedEvent(ItemIdPayload, ServerEvent):
     """Listing an MCP server's tools failed."""
 
     type: Literal["mcp_list_tools.failed"] = "mcp_list_tools.failed"
-    item_id: str
 
 
-class RateLimitsUpdatedEvent(ServerEvent):
+class RateLimitsUpdatedEvent(RateLimitsPayload, ServerEvent):
     """The session's rate limits (GA: after ``response.done``, tokens only)."""
 
     type: Literal["rate_limits.updated"] = "rate_limits.updated"
-    rate_limits: list[RateLimit]
