@@ -98,7 +98,11 @@ class WireModel(BaseModel):
         return self.model_dump(mode="json", exclude_unset=True)
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        # Show what is on the wire: set fields and extras, with audio shortened.
+        shown = self.model_fields_set
         for name, value in super().__repr_args__():
+            if name in self.__class__.model_fields and name not in shown:
+                continue
             if name in self._base64_fields and isinstance(value, str) and len(value) > _REPR_LIMIT:
                 yield name, _Abbreviated(value)
             else:

@@ -3,22 +3,33 @@
 One model set serves two directions. A server parses client events strictly, as
 OpenAI's server does; a client parses server events leniently, so that a newer
 or looser server never breaks it. The limits that OpenAI enforces on client input
-(lengths, ranges, read-only fields) therefore apply only when a validation runs
-with :data:`STRICT_CONTEXT`. They raise errors shaped like pydantic's own, so one
-mapper turns every failure into an OpenAI error.
+(lengths, ranges, closed sets, read-only fields) therefore apply only when a
+validation runs with :data:`STRICT_CONTEXT`. They raise errors shaped like
+pydantic's own, so one mapper turns every failure into an OpenAI error.
+
+Each rule is a small frozen dataclass, so tools (property tests, docs) can read
+the limits back from a model's field metadata.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Final
 
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo
-from pydantic_core import PydanticCustomError
+from pydantic import GetCoreSchemaHandler, ValidationInfo
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 __all__ = [
     "B64",
     "STRICT_CONTEXT",
     "Base64",
+    "ClientOnlyRule",
+    "MaxItems",
+    "MaxLength",
+    "OneOf",
+    "Rejected",
+    "ValueRange",
     "beta_only",
     "is_strict",
     "max_items",
@@ -48,77 +59,124 @@ class Base64:
 B64 = Annotated[str, Base64()]
 
 
-def max_length(limit: int) -> AfterValidator:
-    """A string length limit that OpenAI enforces on client input."""
+class ClientOnlyRule(ABC):
+    """A rule checked only on client input; subclasses implement :meth:`check`."""
 
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if is_strict(info) and isinstance(value, str) and len(value) > limit:
+    mode: ClassVar[str] = "after"
+
+    @abstractmethod
+    def check(self, value: Any) -> None:
+        """Raise a pydantic-shaped ``PydanticCustomError`` when ``value`` breaks the rule."""
+
+    def _validate(self, value: Any, info: ValidationInfo) -> Any:
+        if is_strict(info):
+            self.check(value)
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        schema = handler(source)
+        if self.mode == "before":
+            return core_schema.with_info_before_validator_function(self._validate, schema)
+        return core_schema.with_info_after_validator_function(self._validate, schema)
+
+
+@dataclass(frozen=True)
+class MaxLength(ClientOnlyRule):
+    """A string length limit."""
+
+    limit: int
+
+    def check(self, value: Any) -> None:
+        if isinstance(value, str) and len(value) > self.limit:
             raise PydanticCustomError(
                 "string_too_long",
                 "String should have at most {max_length} characters",
-                {"max_length": limit, "actual_length": len(value)},
+                {"max_length": self.limit, "actual_length": len(value)},
             )
-        return value
-
-    return AfterValidator(check)
 
 
-def max_items(limit: int) -> AfterValidator:
-    """A limit on the entries of a list or object in client input."""
+@dataclass(frozen=True)
+class MaxItems(ClientOnlyRule):
+    """A limit on the entries of a list or an object."""
 
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if is_strict(info) and value is not None and len(value) > limit:
+    limit: int
+
+    def check(self, value: Any) -> None:
+        if value is not None and len(value) > self.limit:
             raise PydanticCustomError(
                 "too_long",
                 "Value should have at most {max_length} items",
-                {"max_length": limit, "actual_length": len(value)},
+                {"max_length": self.limit, "actual_length": len(value)},
             )
-        return value
-
-    return AfterValidator(check)
 
 
-def value_range(ge: float | None = None, le: float | None = None) -> AfterValidator:
-    """An inclusive numeric range that OpenAI enforces on client input."""
+@dataclass(frozen=True)
+class ValueRange(ClientOnlyRule):
+    """An inclusive numeric range."""
 
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if not is_strict(info) or isinstance(value, bool) or not isinstance(value, int | float):
-            return value
-        if ge is not None and value < ge:
+    ge: float | None = None
+    le: float | None = None
+
+    def check(self, value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return
+        if self.ge is not None and value < self.ge:
             raise PydanticCustomError(
-                "greater_than_equal", "Input should be >= {ge}", {"ge": ge, "actual": value}
+                "greater_than_equal", "Input should be >= {ge}", {"ge": self.ge}
             )
-        if le is not None and value > le:
-            raise PydanticCustomError(
-                "less_than_equal", "Input should be <= {le}", {"le": le, "actual": value}
-            )
-        return value
-
-    return AfterValidator(check)
+        if self.le is not None and value > self.le:
+            raise PydanticCustomError("less_than_equal", "Input should be <= {le}", {"le": self.le})
 
 
-def one_of(*choices: str) -> AfterValidator:
-    """A closed set of strings for client input; a server may send newer values."""
-    expected = ", ".join(f"'{choice}'" for choice in choices)
+@dataclass(frozen=True)
+class OneOf(ClientOnlyRule):
+    """A closed set of strings; a server may still send newer values."""
 
-    def check(value: Any, info: ValidationInfo) -> Any:
-        if is_strict(info) and isinstance(value, str) and value not in choices:
+    choices: tuple[str, ...]
+
+    def check(self, value: Any) -> None:
+        if isinstance(value, str) and value not in self.choices:
+            expected = ", ".join(f"'{choice}'" for choice in self.choices)
             raise PydanticCustomError(
                 "literal_error", "Input should be {expected}", {"expected": expected}
             )
-        return value
-
-    return AfterValidator(check)
 
 
-def _reject_in_strict(value: Any, info: ValidationInfo) -> Any:
-    if is_strict(info):
+@dataclass(frozen=True)
+class Rejected(ClientOnlyRule):
+    """A field a client may not send at all: it is reported as unknown."""
+
+    why: str
+    mode: ClassVar[str] = "before"
+
+    def check(self, value: Any) -> None:
         raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted")
-    return value
 
 
-server_only: Final = BeforeValidator(_reject_in_strict)
+def max_length(limit: int) -> MaxLength:
+    """A string length limit that OpenAI enforces on client input."""
+    return MaxLength(limit)
+
+
+def max_items(limit: int) -> MaxItems:
+    """A limit on the entries of a list or object in client input."""
+    return MaxItems(limit)
+
+
+def value_range(ge: float | None = None, le: float | None = None) -> ValueRange:
+    """An inclusive numeric range that OpenAI enforces on client input."""
+    return ValueRange(ge, le)
+
+
+def one_of(*choices: str) -> OneOf:
+    """A closed set of strings for client input; a server may send newer values."""
+    return OneOf(choices)
+
+
+server_only: Final = Rejected("server_only")
 """A field the server reports but a client may not send (``id``, ``expires_at``, ...)."""
 
-beta_only: Final = BeforeValidator(_reject_in_strict)
+beta_only: Final = Rejected("beta_only")
 """A beta field kept on the GA model for translation; GA clients may not send it."""
