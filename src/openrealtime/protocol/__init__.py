@@ -7,7 +7,7 @@
 This package does no I/O and depends on pydantic alone.
 """
 
-from . import beta, ga
+from . import beta, ga, translate
 from ._base import ClientEventBase, ServerEventBase, WireModel
 from ._errors import ProtocolError
 
@@ -18,4 +18,5 @@ __all__ = [
     "WireModel",
     "beta",
     "ga",
+    "translate",
 ]

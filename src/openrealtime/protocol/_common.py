@@ -11,9 +11,11 @@ from ._base import WireModel
 __all__ = [
     "Conversation",
     "ErrorDetail",
+    "ErrorInfo",
     "LogProb",
     "PartRef",
     "RateLimit",
+    "TranscriptionLanguage",
     "TranscriptionUsage",
     "TranscriptionUsageDuration",
     "TranscriptionUsageTokens",
@@ -30,13 +32,21 @@ class PartRef(WireModel):
     content_index: int
 
 
-class ErrorDetail(WireModel):
-    """The ``error`` object: all five keys are always on the wire."""
+class ErrorInfo(WireModel):
+    """An error's ``type``, ``code``, ``message`` and ``param``, all four always on the wire.
+
+    A failed input transcription carries this shape; the ``error`` event adds ``event_id``.
+    """
 
     type: str
     code: str | None
     message: str
     param: str | None
+
+
+class ErrorDetail(ErrorInfo):
+    """The ``error`` event's object: all five keys are always on the wire."""
+
     event_id: str | None
 
 
@@ -53,6 +63,12 @@ class LogProb(WireModel):
     token: str
     logprob: float
     bytes: list[int]
+
+
+class TranscriptionLanguage(WireModel):
+    """A language detected in transcribed audio."""
+
+    code: str
 
 
 class TranscriptionUsageTokensDetails(WireModel):

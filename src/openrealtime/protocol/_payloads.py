@@ -11,7 +11,7 @@ import base64
 from typing import Annotated, Self
 
 from ._base import WireModel
-from ._common import ErrorDetail, LogProb, RateLimit
+from ._common import ErrorDetail, ErrorInfo, LogProb, RateLimit
 from ._fields import B64, value_range
 
 __all__ = [
@@ -130,11 +130,11 @@ class TranscriptionResultPayload(WireModel):
 
 
 class TranscriptionFailedPayload(WireModel):
-    """Transcribing a user audio item failed."""
+    """Transcribing a user audio item failed; the error carries no ``event_id``."""
 
     item_id: str
     content_index: int
-    error: ErrorDetail
+    error: ErrorInfo
 
 
 class OutputRef(WireModel):

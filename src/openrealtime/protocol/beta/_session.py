@@ -29,6 +29,7 @@ __all__ = [
     "BETA_VOICES",
     "AudioFormat",
     "ClientSecret",
+    "ClientSecretExpiry",
     "Session",
     "ToolChoice",
     "TranscriptionSession",
@@ -57,12 +58,24 @@ TurnDetection = Annotated[
 ]
 
 
+class ClientSecretExpiry(WireModel):
+    """How long a requested ephemeral key lives: ``seconds`` after the ``anchor``."""
+
+    anchor: Literal["created_at"] | None = None
+    seconds: int | None = None
+
+
 class ClientSecret(WireModel):
-    """An ephemeral key and its expiry, on sessions minted over REST."""
+    """An ephemeral key.
+
+    A session minted over REST reports the key's ``value`` and its ``expires_at``
+    time. A client's update asks for a lifetime instead: ``expires_after`` in a
+    realtime session, ``expires_at`` as an object in a transcription session.
+    """
 
     value: str | None = None
-    expires_at: int | None = None
-    expires_after: dict[str, Any] | None = None
+    expires_at: int | ClientSecretExpiry | None = None
+    expires_after: ClientSecretExpiry | None = None
 
 
 class Session(WireModel):

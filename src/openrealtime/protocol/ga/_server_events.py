@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from .._base import InvalidServerEventBase, ServerEventBase, UnknownServerEventBase
-from .._common import Conversation, PartRef, TranscriptionUsage
+from .._common import Conversation, PartRef, TranscriptionLanguage, TranscriptionUsage
 from .._fields import B64
 from .._payloads import (
     CommittedPayload,
@@ -181,12 +181,13 @@ class ConversationItemInputAudioTranscriptionDeltaEvent(TranscriptionDeltaPayloa
 class ConversationItemInputAudioTranscriptionCompletedEvent(
     TranscriptionResultPayload, ServerEvent
 ):
-    """The full transcript of a user audio item."""
+    """The full transcript of a user audio item, and the languages detected in it."""
 
     type: Literal["conversation.item.input_audio_transcription.completed"] = (
         "conversation.item.input_audio_transcription.completed"
     )
     usage: TranscriptionUsage
+    languages: list[TranscriptionLanguage] | None = None
 
 
 class ConversationItemInputAudioTranscriptionSegmentEvent(ServerEvent):
