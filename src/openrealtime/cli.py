@@ -1,0 +1,96 @@
+"""The ``openrealtime`` command line: ``openrealtime serve``.
+
+Every failure the user can cause (a bad file, a bad flag value) ends with one
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+__all__ = ["main"]
+
+try:
+    import typer
+except ImportError:  # the core install has no CLI dependencies
+    typer = None  # type: ignore[assignment]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    print(f"openrealtime: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def _build_app() -> typer.Typer:
+    app = typer.Typer(
+        add_completion=False,
+        no_args_is_help=True,
+        help="A Python implementation of the OpenAI Realtime API.",
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root() -> None:
+        """A Python implementation of the OpenAI Realtime API."""
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+        engine: Annotated[
+            str, typer.Option(help="Engine kind for the built-in models (e.g. scripted).")
+        ] = "scripted",
+        script: Annotated[
+            Path | None, typer.Option(help="Script file (YAML/JSON) for the scripted engine.")
+        ] = None,
+        models: Annotated[
+            Path | None, typer.Option(help="Model registry file (YAML/JSON); see the README.")
+        ] = None,
+        model_alias: Annotated[
+            list[str] | None,
+            typer.Option("--model-alias", help="NAME=TARGET: serve NAME like TARGET (repeatable)."),
+        ] = None,
+        pace: Annotated[
+            float,
+            typer.Option(help="Scripted speech pacing: 1.0 real time, 0 as fast as possible."),
+        ] = 1.0,
+        session_minutes: Annotated[int, typer.Option(help="Maximum session duration.")] = 60,
+        truncation_transcript: Annotated[
+            str,
+            typer.Option(
+                help="After a truncation: 'spoken' keeps the words heard; 'delete' clears."
+            ),
+        ] = "spoken",
+    ) -> None:
+        """Serve the Realtime API over WebSocket at /v1/realtime."""
+        from .server.serve import ServeOptions, serve_forever
+
+        serve_forever(
+            ServeOptions(
+                host=host,
+                port=port,
+                engine=engine,
+                script=script,
+                models=models,
+                aliases=list(model_alias or []),
+                pace=pace,
+                session_minutes=session_minutes,
+                truncation_transcript=truncation_transcript,
+            ),
+            fail=_fail,
+        )
+
+    return app
+
+
+def main() -> None:
+    """Entry point of the ``openrealtime`` command."""
+    if typer is None:
+        _fail("the command line needs the server extra: pip install 'openrealtime[server]'")
+    _build_app()()
+
+
+if __name__ == "__main__":
+    main()
