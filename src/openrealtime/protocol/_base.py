@@ -18,7 +18,7 @@ from __future__ import annotations
 import builtins
 import json
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, ClassVar, Literal, Self, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -133,6 +133,7 @@ class _EventBase(WireModel):
     __dialect__: ClassVar[str | None] = None
     _registry: ClassVar[dict[str, type[_EventBase]]] = {}
     _adapter_cache: ClassVar[TypeAdapter[Any] | None] = None
+    _fast_validate: ClassVar[Callable[[str | bytes], Any] | None] = None
     _root_class: ClassVar[type[_EventBase]]
 
     @classmethod
@@ -146,7 +147,9 @@ class _EventBase(WireModel):
         wire_type = _single_literal(cls.model_fields["type"].annotation)
         if wire_type is not None and cls.__dialect__ is not None:
             cls._registry[wire_type] = cls
-            cls._root()._adapter_cache = None
+            root = cls._root()
+            root._adapter_cache = None
+            root._fast_validate = None
 
     @classmethod
     def _root(cls) -> type[_EventBase]:
@@ -232,15 +235,25 @@ class ServerEventBase(_EventBase):
         ``InvalidServerEvent`` carrying the raw object and the errors. Only text
         that is not JSON raises (:class:`ProtocolError`, code ``invalid_json``).
         """
-        root = typing.cast(builtins.type[ServerEventBase], cls._root())
-        adapter = root._adapter()
+        root = typing.cast(builtins.type[ServerEventBase], cls._root_class)
         try:
+            # The hot path (a frame off the socket) skips the TypeAdapter wrapper.
+            if data.__class__ is bytes or data.__class__ is str:
+                validate = root._fast_validate or root._prepare_fast_validate()
+                return typing.cast(ServerEventBase, validate(data))
+            adapter = root._adapter()
             if isinstance(data, Mapping):
                 return typing.cast(ServerEventBase, adapter.validate_python(data))
             return typing.cast(ServerEventBase, adapter.validate_json(data))
         except ValidationError as exc:
             raw = data if isinstance(data, Mapping) else _loads_or_raise(data)
             return root._fallback(raw, exc)
+
+    @classmethod
+    def _prepare_fast_validate(cls) -> Callable[[str | bytes], Any]:
+        validate = cls._adapter().validator.validate_json
+        cls._fast_validate = validate
+        return validate
 
     @classmethod
     def _fallback(cls, raw: Any, exc: ValidationError) -> ServerEventBase:

@@ -69,7 +69,9 @@ class ClientOnlyRule(ABC):
         """Raise a pydantic-shaped ``PydanticCustomError`` when ``value`` breaks the rule."""
 
     def _validate(self, value: Any, info: ValidationInfo) -> Any:
-        if is_strict(info):
+        # Runs on every lenient parse too, so the common case stays this cheap.
+        context = info.context
+        if context is not None and context.get(_STRICT_KEY):
             self.check(value)
         return value
 

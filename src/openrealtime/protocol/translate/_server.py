@@ -196,16 +196,20 @@ class GaWireFilter:
                 return [event]
             return [_translated(ga.ServerEvent, event.type, event, rate_limits=tokens)]
         if isinstance(event, ga.SessionCreatedEvent | ga.SessionUpdatedEvent):
-            if "temperature" in event.session.model_fields_set:
-                return [event.model_copy(update={"session": _without_beta(event.session)})]
+            session = _without_beta(event.session)
+            if session is not event.session:
+                return [event.model_copy(update={"session": session})]
         elif isinstance(event, ga.ResponseCreatedEvent | ga.ResponseDoneEvent):
-            if "temperature" in event.response.model_fields_set:
-                return [event.model_copy(update={"response": _without_beta(event.response)})]
+            response = _without_beta(event.response)
+            if response is not event.response:
+                return [event.model_copy(update={"response": response})]
         return [event]
 
 
 def _without_beta(resource: M) -> M:
     """A session or response resource without its beta-only ``temperature``."""
+    if "temperature" not in resource.model_fields_set:
+        return resource
     data = set_fields(resource)
     data.pop("temperature", None)
     return cast(M, type(resource).model_validate(data))
