@@ -46,6 +46,13 @@ def _single_literal(annotation: Any) -> str | None:
     return None
 
 
+def _carries_base64(annotation: Any) -> bool:
+    """Whether an annotation is, or is a union with, a ``B64`` string."""
+    if get_origin(annotation) is Annotated:
+        return any(isinstance(meta, Base64) for meta in get_args(annotation)[1:])
+    return any(_carries_base64(arg) for arg in get_args(annotation))
+
+
 class _Abbreviated(str):
     """A long base64 string, shown shortened by ``repr``."""
 
@@ -77,6 +84,7 @@ class WireModel(BaseModel):
             name
             for name, info in fields.items()
             if any(isinstance(meta, Base64) for meta in info.metadata)
+            or _carries_base64(info.annotation)
         )
 
     def __init__(self, /, **data: Any) -> None:
@@ -261,14 +269,12 @@ class ServerEventBase(_EventBase):
         assert unknown is not None, "a dialect declares its UnknownServerEvent"
         assert invalid is not None, "a dialect declares its InvalidServerEvent"
         if isinstance(raw, Mapping):
-            wire_type = raw.get("type")
-            if not isinstance(wire_type, str) or wire_type not in cls._registry:
-                fields = {k: v for k, v in raw.items() if k not in ("type", "event_id")}
-                return unknown(
-                    type=wire_type if isinstance(wire_type, str) else None,
-                    event_id=raw.get("event_id") if isinstance(raw.get("event_id"), str) else None,
-                    **fields,
-                )
+            wire_type, event_id = raw.get("type"), raw.get("event_id")
+            unknown_type = wire_type is None or (
+                isinstance(wire_type, str) and wire_type not in cls._registry
+            )
+            if unknown_type and (event_id is None or isinstance(event_id, str)):
+                return unknown.model_validate(raw)
         errors = [dict(error) for error in exc.errors(include_url=False, include_input=False)]
         return invalid.from_raw(raw, errors)
 

@@ -21,6 +21,7 @@ from ..ga._items import (
     ItemReference,
     MessageBase,
     SystemMessageItem,
+    UserMessageFactories,
 )
 
 __all__ = [
@@ -71,7 +72,7 @@ UserContent = Annotated[
 AssistantContent = Annotated[TextContent | AudioContent, Field(discriminator="type")]
 
 
-class UserMessageItem(MessageBase):
+class UserMessageItem(UserMessageFactories, MessageBase):
     """A user message: text or audio."""
 
     role: Literal["user"] = "user"

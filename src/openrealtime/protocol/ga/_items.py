@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self, cast
 
 from pydantic import Field
 
@@ -47,6 +47,7 @@ __all__ = [
     "SystemMessageItem",
     "TextPart",
     "UserContent",
+    "UserMessageFactories",
     "UserMessageItem",
     "encode_output",
 ]
@@ -116,20 +117,19 @@ class SystemMessageItem(MessageBase):
     content: list[InputTextContent]
 
 
-class UserMessageItem(MessageBase):
-    """A user message: text, audio or images."""
-
-    role: Literal["user"] = "user"
-    content: list[UserContent]
+class UserMessageFactories:
+    """Constructors shared by both dialects' user messages."""
 
     @classmethod
-    def from_text(cls, text: str, *, id: str | None = None) -> UserMessageItem:
+    def from_text(cls, text: str, *, id: str | None = None) -> Self:
         """A user message holding one ``input_text`` part."""
-        item = cls(content=[InputTextContent(text=text)])
-        return item if id is None else item.model_copy(update={"id": id})
+        fields: dict[str, Any] = {"content": [InputTextContent(text=text)]}
+        if id is not None:
+            fields["id"] = id
+        return cast(Any, cls)(**fields)  # type: ignore[no-any-return]
 
     @classmethod
-    def from_pcm16(cls, pcm: bytes, *, transcript: str | None = None) -> UserMessageItem:
+    def from_pcm16(cls, pcm: bytes, *, transcript: str | None = None) -> Self:
         """A user message holding one ``input_audio`` part of raw PCM16 bytes."""
         audio = base64.b64encode(pcm).decode("ascii")
         part = (
@@ -137,7 +137,14 @@ class UserMessageItem(MessageBase):
             if transcript is None
             else InputAudioContent(audio=audio, transcript=transcript)
         )
-        return cls(content=[part])
+        return cast(Any, cls)(content=[part])  # type: ignore[no-any-return]
+
+
+class UserMessageItem(UserMessageFactories, MessageBase):
+    """A user message: text, audio or images."""
+
+    role: Literal["user"] = "user"
+    content: list[UserContent]
 
 
 class AssistantMessageItem(MessageBase):
