@@ -8,7 +8,7 @@ The configuration file (YAML or JSON) looks like this::
 
     models:
       - name: gpt-realtime          # listed by GET /v1/models
-        match: ["gpt-realtime*"]    # glob patterns; default: the name itself
+        match: ["gpt-realtime*"]    # glob patterns routed here, besides the name
         engine: scripted            # an engine kind
         options: {script: replies.yaml, pace: 1.0}
     aliases:
@@ -80,9 +80,8 @@ class ModelEntry:
     """Pre-built engines (tests, embedding); otherwise built from ``engine`` on first use."""
 
     def matches(self, model: str) -> bool:
-        """Whether a requested model name routes here."""
-        patterns = self.match or (self.name,)
-        return any(fnmatch.fnmatchcase(model, pattern) for pattern in patterns)
+        """Whether a requested model name routes here: its name, or one of its patterns."""
+        return model == self.name or any(fnmatch.fnmatchcase(model, p) for p in self.match)
 
     def engine_set(self) -> EngineSet:
         """This model's engines, built once."""
@@ -138,7 +137,7 @@ class ModelRegistry:
         except Exception as exc:
             detail = " ".join(str(exc).split())
             raise RegistryError(
-                f"{path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {detail}"
+                f"{path}: not valid {path.suffix.lstrip('.').upper() or 'JSON'}: {detail}"
             ) from None
         return cls.from_dict(data, base=path.parent, source=str(path))
 
