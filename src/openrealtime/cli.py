@@ -6,6 +6,7 @@ line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -63,9 +64,42 @@ def _build_app() -> typer.Typer:
                 help="After a truncation: 'spoken' keeps the words heard; 'delete' clears."
             ),
         ] = "spoken",
+        api_key: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--api-key",
+                help="An API key clients must present (repeatable); also "
+                "OPENREALTIME_API_KEYS, comma-separated. None: the server is open.",
+                show_default=False,
+            ),
+        ] = None,
+        insecure: Annotated[
+            bool, typer.Option(help="Allow serving a non-loopback --host without API keys.")
+        ] = False,
+        ssl_certfile: Annotated[
+            Path | None, typer.Option(help="TLS certificate (PEM): serve wss:// and https://.")
+        ] = None,
+        ssl_keyfile: Annotated[
+            Path | None, typer.Option(help="TLS private key (PEM), if not in the certificate.")
+        ] = None,
+        max_sessions: Annotated[
+            int | None, typer.Option(help="Most concurrent sessions (default: no limit).")
+        ] = None,
+        max_sessions_per_key: Annotated[
+            int | None,
+            typer.Option(help="Most concurrent sessions per API key (default: no limit)."),
+        ] = None,
+        trace_events: Annotated[
+            bool,
+            typer.Option(help="Log every client and server event (audio and keys redacted)."),
+        ] = False,
+        lenient: Annotated[
+            bool,
+            typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
+        ] = False,
     ) -> None:
         """Serve the Realtime API over WebSocket at /v1/realtime."""
-        from .server.serve import ServeOptions, serve_forever
+        from .server.serve import ServeOptions, keys_from_env, serve_forever
 
         serve_forever(
             ServeOptions(
@@ -78,6 +112,14 @@ def _build_app() -> typer.Typer:
                 pace=pace,
                 session_minutes=session_minutes,
                 truncation_transcript=truncation_transcript,
+                api_keys=[*(api_key or []), *keys_from_env(os.environ)],
+                insecure=insecure,
+                ssl_certfile=ssl_certfile,
+                ssl_keyfile=ssl_keyfile,
+                max_sessions=max_sessions,
+                max_sessions_per_key=max_sessions_per_key,
+                trace_events=trace_events,
+                lenient=lenient,
             ),
             fail=_fail,
         )
@@ -89,7 +131,15 @@ def main() -> None:
     """Entry point of the ``openrealtime`` command."""
     if typer is None:
         _fail("the command line needs the server extra: pip install 'openrealtime[server]'")
-    _build_app()()
+    args = sys.argv[1:] or ["--help"]
+    try:
+        code = _build_app()(args=args, standalone_mode=False)
+    except typer.TyperException as exc:
+        # A bad flag or value: one line, like every other user error.
+        _fail(" ".join(exc.format_message().split()), getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        _fail("aborted", 130)
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

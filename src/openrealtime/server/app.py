@@ -1,4 +1,9 @@
-"""The ASGI application: ``/v1/realtime`` (WebSocket), ``GET /v1/models``, ``/healthz``."""
+"""The ASGI application: ``/v1/realtime`` (WebSocket), client secrets, models, health.
+
+Routes: ``/v1/realtime`` (WebSocket); ``POST /v1/realtime/client_secrets``,
+``/v1/realtime/sessions`` and ``/v1/realtime/transcription_sessions`` (ephemeral
+keys); ``GET /v1/models``; ``/healthz``.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from .admission import SessionRegistry
+from .auth import Authenticator, KeyRing
+from .client_secrets import ClientSecretStore
 from .config import ServerConfig
-from .connection import Connection, SessionRegistry
+from .connection import Connection
+from .secrets_api import secret_routes
 
 __all__ = ["create_app"]
 
@@ -19,14 +28,18 @@ __all__ = ["create_app"]
 def create_app(config: ServerConfig | None = None) -> Starlette:
     """A Starlette app serving the Realtime API; mount it in your own app if you like.
 
-    ``app.state.sessions`` is the :class:`SessionRegistry` of open sessions.
+    ``app.state.sessions`` is the :class:`SessionRegistry` of open sessions;
+    ``app.state.auth`` the :class:`Authenticator` with the live client secrets.
     """
     config = config or ServerConfig()
-    sessions = SessionRegistry()
+    sessions = SessionRegistry(
+        max_sessions=config.max_sessions, max_sessions_per_key=config.max_sessions_per_key
+    )
+    auth = Authenticator(KeyRing(config.api_keys), ClientSecretStore(config.max_client_secrets))
     started = int(time.time())
 
     async def realtime(websocket: WebSocket) -> None:
-        await Connection(websocket, config, sessions).serve()
+        await Connection(websocket, config, sessions, auth).serve()
 
     async def models(request: Request) -> JSONResponse:
         data = [
@@ -41,10 +54,12 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app = Starlette(
         routes=[
             WebSocketRoute("/v1/realtime", realtime),
+            *secret_routes(config, auth),
             Route("/v1/models", models),
             Route("/healthz", healthz),
         ]
     )
     app.state.config = config
     app.state.sessions = sessions
+    app.state.auth = auth
     return app

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
+from .admission import SessionRegistry
 from .app import create_app
 from .config import ServerConfig
+from .shutdown import GracefulServer
 
-__all__ = ["ServerURL", "running", "uvicorn_config"]
+__all__ = ["ServerURL", "running", "server_for", "uvicorn_config"]
 
 
 class ServerURL(str):
@@ -31,7 +35,7 @@ class ServerURL(str):
 
 
 def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -> uvicorn.Config:
-    """The uvicorn settings a Realtime server needs (keepalive pings, frame size)."""
+    """The uvicorn settings a Realtime server needs (keepalive pings, frame size, TLS)."""
     return uvicorn.Config(
         app,
         host=config.host,
@@ -40,20 +44,39 @@ def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -
         ws_max_size=config.max_frame_bytes,
         ws_ping_interval=config.ping_interval,
         ws_ping_timeout=config.ping_interval,
+        ssl_certfile=config.ssl_certfile,
+        ssl_keyfile=config.ssl_keyfile,
+        # uvicorn's own wait, after our graceful step has had its turn.
+        timeout_graceful_shutdown=math.ceil(config.shutdown_timeout),
         lifespan="off",
         log_level="warning",
     )
 
 
+def server_for(app: ASGIApp, config: ServerConfig, *, port: int | None = None) -> uvicorn.Server:
+    """A uvicorn server for ``app``; one from :func:`create_app` shuts down gracefully."""
+    sessions = getattr(getattr(app, "state", None), "sessions", None)
+    settings = uvicorn_config(app, config, port=port)
+    if isinstance(sessions, SessionRegistry):
+        return GracefulServer(settings, sessions, config.shutdown_timeout)
+    return uvicorn.Server(settings)
+
+
 @contextlib.asynccontextmanager
-async def running(config: ServerConfig | None = None) -> AsyncIterator[ServerURL]:
+async def running(
+    config: ServerConfig | None = None, *, app: ASGIApp | None = None
+) -> AsyncIterator[ServerURL]:
     """Serve on 127.0.0.1 and a free port for the duration of the block.
 
-    ``async with running() as url:`` gives ``ws://127.0.0.1:PORT/v1``; pass it as
-    the SDK's ``websocket_base_url``, or ``url.http`` as ``base_url``.
+    ``async with running() as url:`` gives ``ws://127.0.0.1:PORT/v1`` (``wss://`` when
+    ``config`` has a certificate); pass it as the SDK's ``websocket_base_url``, or
+    ``url.http`` as ``base_url``. ``app`` serves an app you built with
+    :func:`create_app` from the same ``config``, so that you can reach its
+    ``app.state`` (the open sessions) while it runs.
     """
     config = config or ServerConfig()
-    server = uvicorn.Server(uvicorn_config(create_app(config), config, port=0))
+    app = app if app is not None else create_app(config)
+    server = server_for(app, config, port=0)
     server.config.host = "127.0.0.1"
     task = asyncio.get_running_loop().create_task(server.serve())
     while not server.started:
@@ -62,7 +85,8 @@ async def running(config: ServerConfig | None = None) -> AsyncIterator[ServerURL
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
-        yield ServerURL(f"ws://127.0.0.1:{port}/v1")
+        scheme = "wss" if config.ssl_certfile is not None else "ws"
+        yield ServerURL(f"{scheme}://127.0.0.1:{port}/v1")
     finally:
         server.should_exit = True
         await task
