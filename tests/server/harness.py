@@ -9,6 +9,7 @@ sees, parsed back with that dialect's models.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Literal
 
 from openrealtime.audio.b64 import b64encode
@@ -33,7 +34,11 @@ def silence(ms: float, *, rate: int = 24000) -> bytes:
 
 
 class Harness:
-    """One session, its clock, and everything it emitted."""
+    """One session, its clock, and everything it emitted.
+
+    ``engines_for`` replaces the default model lookup (every ``gpt-`` name served
+    by ``engines``), e.g. to give each model its own engines.
+    """
 
     def __init__(
         self,
@@ -45,6 +50,7 @@ class Harness:
         options: SessionOptions | None = None,
         pace: float = 1.0,
         engines: EngineSet | None = None,
+        engines_for: Callable[[str | None], EngineSet | None] | None = None,
         seed: int = 0,
     ) -> None:
         self.clock = VirtualClock()
@@ -57,9 +63,8 @@ class Harness:
         self.session = Session(
             kind=kind,
             model=model if kind == "realtime" else None,
-            engines_for=lambda name: (
-                self.engines if name is None or name.startswith("gpt-") else None
-            ),
+            engines_for=engines_for
+            or (lambda name: self.engines if name is None or name.startswith("gpt-") else None),
             sink=self._sink,
             ids=SeededIds(seed),
             clock=self.clock,
@@ -74,6 +79,13 @@ class Harness:
         """Send ``session.created``; returns the harness for chaining."""
         self.session.start()
         return self
+
+    async def __aenter__(self) -> Harness:
+        """``async with Harness(...) as h``: started on entry, closed on exit."""
+        return self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
 
     def send(self, event: ga.ClientEvent | beta.ClientEvent | dict[str, Any] | str) -> None:
         """Send one client event, through the dialect edge, as the transport would."""
@@ -90,9 +102,14 @@ class Harness:
             return
         self.session.handle(parsed)
 
-    def append(self, pcm: bytes, *, chunk_ms: int = 20, rate: int = 24000) -> None:
-        """Append PCM16 in ``chunk_ms`` pieces (raw bytes as given for G.711)."""
-        size = max(2, int(rate * chunk_ms / 1000) * 2)
+    def append(
+        self, pcm: bytes, *, chunk_ms: int = 20, rate: int = 24000, sample_width: int = 2
+    ) -> None:
+        """Append PCM16 in ``chunk_ms`` pieces (raw bytes as given for G.711).
+
+        For G.711, pass ``rate=8000, sample_width=1``.
+        """
+        size = max(sample_width, int(rate * chunk_ms / 1000) * sample_width)
         for start in range(0, len(pcm), size):
             chunk = pcm[start : start + size]
             self.send({"type": "input_audio_buffer.append", "audio": b64encode(chunk)})

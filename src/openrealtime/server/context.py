@@ -46,7 +46,10 @@ class SessionContext:
         if not self.options.obfuscation:
             return {}
         size = _OBFUSCATION_BLOCK - len(delta) % _OBFUSCATION_BLOCK
-        return {"obfuscation": self.ids.new("", max(2, size))}
+        if size < 2:
+            # At least two characters, still ending on a block boundary.
+            size += _OBFUSCATION_BLOCK
+        return {"obfuscation": self.ids.new("", size)}
 
     def rate_limits_updated(self, *, requests: int = 0, tokens: int = 0) -> None:
         """Count usage and report the session's rate limits."""

@@ -15,6 +15,7 @@ from ..protocol._errors import format_choices
 
 __all__ = [
     "active_response",
+    "assistant_audio",
     "audio_too_large",
     "audio_too_short_for_truncate",
     "binary_frame",
@@ -159,10 +160,10 @@ def missing_model(example_model: str) -> ProtocolError:
     )
 
 
-def session_expired(minutes: int) -> ProtocolError:
+def session_expired(minutes: float) -> ProtocolError:
     """The session reached its maximum duration [O]."""
     return ProtocolError(
-        "session_expired", f"Your session hit the maximum duration of {minutes} minutes."
+        "session_expired", f"Your session hit the maximum duration of {minutes:g} minutes."
     )
 
 
@@ -200,6 +201,20 @@ def duplicate_item_id(item_id: str, event_id: str | None) -> ProtocolError:
         "invalid_value",
         f"Item with item_id already exists: {item_id}",
         param="item.id",
+        event_id=event_id,
+    )
+
+
+def assistant_audio(param: str, event_id: str | None) -> ProtocolError:
+    """Creating an assistant message with audio content [S; wording U].
+
+    Worded without content type names, which differ between the dialects.
+    """
+    return ProtocolError(
+        "invalid_value",
+        f"Invalid '{param}': assistant audio cannot be created; assistant messages "
+        "take text content only.",
+        param=param,
         event_id=event_id,
     )
 

@@ -6,7 +6,7 @@ is kept for retrieval and for the engines, and never echoed in item events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..audio.b64 import InvalidBase64Error, b64decode, b64encode
 from ..audio.formats import audio_format_from_wire
@@ -17,7 +17,7 @@ from .conversation import ROOT, AudioTrack, StoredItem
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["Items", "wire_item"]
+__all__ = ["Items", "kept_transcript", "wire_item"]
 
 _CREATABLE = ("message", "function_call", "function_call_output")
 _Creatable = (
@@ -27,6 +27,15 @@ _Creatable = (
     | ga.FunctionCallItem
     | ga.FunctionCallOutputItem
 )
+
+
+def kept_transcript(
+    track: AudioTrack, transcript: str, end_ms: float, mode: Literal["spoken", "delete"]
+) -> str:
+    """The transcript a truncation at ``end_ms`` keeps: the words heard, or nothing."""
+    if mode == "delete":
+        return ""
+    return transcript[: track.spoken_prefix(end_ms)]
 
 
 def wire_item(stored: StoredItem, *, with_audio: bool = False) -> ga.Item:
@@ -75,9 +84,7 @@ class Items:
         if isinstance(item, ga.AssistantMessageItem):
             for index, part in enumerate(item.content):
                 if isinstance(part, ga.OutputAudioContent):
-                    raise errors.unsupported_value(
-                        part.type, ["output_text"], f"item.content[{index}].type", event_id
-                    )
+                    raise errors.assistant_audio(f"item.content[{index}].type", event_id)
         if isinstance(item, ga.FunctionCallOutputItem) and not self._has_call(item.call_id):
             raise errors.no_function_call(item.call_id, event_id)
         assert isinstance(item, _Creatable)
@@ -141,7 +148,12 @@ class Items:
             session.responses.mute(stored.response_id, event.item_id, index, event.audio_end_ms)
         content = item.content[index]
         assert isinstance(content, ga.OutputAudioContent)
-        content.transcript = self.heard(track, content.transcript or "", event.audio_end_ms)
+        content.transcript = kept_transcript(
+            track,
+            content.transcript or "",
+            event.audio_end_ms,
+            session.ctx.options.truncation_transcript,
+        )
         track.cut(event.audio_end_ms)
         track.words = [w for w in track.words if w[0] <= event.audio_end_ms]
         ctx = session.ctx
@@ -153,12 +165,6 @@ class Items:
                 audio_end_ms=event.audio_end_ms,
             )
         )
-
-    def heard(self, track: AudioTrack, transcript: str, end_ms: float) -> str:
-        """The transcript a truncation keeps, per the server's truncation option."""
-        if self._session.ctx.options.truncation_transcript == "delete":
-            return ""
-        return transcript[: track.spoken_prefix(end_ms)]
 
     def _has_call(self, call_id: str) -> bool:
         return any(

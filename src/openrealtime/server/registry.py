@@ -185,7 +185,13 @@ class ModelRegistry:
         return next((entry for entry in self.entries if entry.matches(model)), None)
 
     def engines(self, model: str | None) -> EngineSet | None:
-        """The engines serving ``model``, if any."""
+        """The engines serving ``model``, if any.
+
+        ``None`` is a transcription session, which names no model: the first
+        entry's engines transcribe and detect turns for it.
+        """
+        if model is None:
+            return self.entries[0].engine_set() if self.entries else None
         entry = self.find(model)
         return entry.engine_set() if entry is not None else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from ..engines import (
     AudioDelta,
@@ -25,6 +26,17 @@ from ..engines import (
 from .response_run import Phase, ResponseRun
 
 __all__ = ["drive_response"]
+
+
+@contextlib.asynccontextmanager
+async def _closing(stream: AsyncIterator[Any]) -> AsyncIterator[None]:
+    """Close an engine's stream when we stop early, so it frees what it holds now."""
+    try:
+        yield
+    finally:
+        aclose = getattr(stream, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class _Speech:
@@ -55,11 +67,12 @@ class _Speech:
             yield text
 
     async def _speak(self, speech: AsyncIterator[SpeechChunk]) -> None:
-        async for chunk in speech:
-            if self._run.done:
-                return
-            words = [(word.word, word.end_ms) for word in chunk.words]
-            self._run.speech(chunk.pcm, chunk.sample_rate, words)
+        async with _closing(speech):
+            async for chunk in speech:
+                if self._run.done:
+                    return
+                words = [(word.word, word.end_ms) for word in chunk.words]
+                self._run.speech(chunk.pcm, chunk.sample_rate, words)
 
 
 def _ensure_part(run: ResponseRun) -> None:
@@ -90,30 +103,32 @@ async def drive_response(
     drive quietly.
     """
     speech: _Speech | None = None
+    outputs = engines.responder.respond(request)
     try:
-        async for output in engines.responder.respond(request):
-            if run.done:
-                return
-            if isinstance(output, TextDelta):
-                _ensure_part(run)
-                if run.plan.audio:
-                    speech = speech or _Speech(run, engines, request.voice, speed)
-                    speech.say(output.text)
-                else:
-                    run.text(output.text)
-            elif isinstance(output, AudioDelta):
-                _ensure_part(run)
-                run.engine_speech(output.pcm, output.sample_rate, output.transcript)
-            elif isinstance(output, ToolCallStart):
+        async with _closing(outputs):
+            async for output in outputs:
+                if run.done:
+                    return
+                if isinstance(output, TextDelta):
+                    _ensure_part(run)
+                    if run.plan.audio:
+                        speech = speech or _Speech(run, engines, request.voice, speed)
+                        speech.say(output.text)
+                    else:
+                        run.text(output.text)
+                elif isinstance(output, AudioDelta):
+                    _ensure_part(run)
+                    run.engine_speech(output.pcm, output.sample_rate, output.transcript)
+                elif isinstance(output, ToolCallStart):
+                    await _end_message(run, speech)
+                    speech = None
+                    run.open_call(output.name, output.call_id)
+                elif isinstance(output, ToolCallArgumentsDelta) and run.phase is Phase.CALL:
+                    run.arguments(output.delta)
+            if not run.done:
                 await _end_message(run, speech)
                 speech = None
-                run.open_call(output.name, output.call_id)
-            elif isinstance(output, ToolCallArgumentsDelta) and run.phase is Phase.CALL:
-                run.arguments(output.delta)
-        if not run.done:
-            await _end_message(run, speech)
-            speech = None
-            run.finish("completed")
+                run.finish("completed")
     finally:
         if speech is not None:
             await speech.abort()

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from ..audio.b64 import b64_audio_chunks
-from ..audio.formats import StreamingEncoder, audio_format_from_wire
+from ..audio.formats import AudioFormat, StreamingEncoder, audio_format_from_wire
+from ..audio.pcm import duration_ms
 from ..engines.tokens import audio_tokens, count_tokens, split_tokens
 from ..protocol import ga
 from .context import SessionContext
 from .conversation import AudioTrack, Conversation, StoredItem
+from .items import kept_transcript
 
 __all__ = ["STEPS", "Phase", "ResponsePlan", "ResponseRun", "Stopped"]
 
@@ -97,12 +99,20 @@ class _Part:
     text: str = ""
     track: AudioTrack | None = None
     muted_after_ms: float | None = None
+    accepted_ms: float = 0.0
+    """Speech taken for this part (at the engine's rate), sent or still in the encoder."""
 
 
 @dataclass
 class _Usage:
+    """What was sent: text tokens, and audio by duration (tokens over the whole response)."""
+
     text: int = 0
-    audio: int = 0
+    audio_ms: float = 0.0
+
+    @property
+    def audio(self) -> int:
+        return audio_tokens(self.audio_ms)
 
     @property
     def total(self) -> int:
@@ -143,7 +153,6 @@ class ResponseRun:
         self._usage = _Usage()
         self._call_arguments = ""
         self._limited = False
-        self._audio_ms = 0.0
         self._first_audio_at: float | None = None
         self._audio_format = audio_format_from_wire(plan.output_format)
         self._encoder: StreamingEncoder | None = None
@@ -237,43 +246,42 @@ class ResponseRun:
         """
         self._step("speech")
         out, part = self._output[-1], self._output[-1].parts[-1]
-        track = part.track
-        assert track is not None, "speech goes to audio parts"
+        assert part.track is not None, "speech goes to audio parts"
         if part.muted_after_ms is not None:
             return
-        if self._encoder is None or self._encoder.sample_rate != sample_rate:
+        pieces = [f" {word}" if part.text or i else word for i, (word, _) in enumerate(words)]
+        chunk_ms = duration_ms(len(pcm), sample_rate)
+        # Budgeted before encoding, so a refused chunk never reaches the encoder's tail.
+        accepted = self._accepted_ms()
+        cost = sum(count_tokens(piece) for piece in pieces)
+        cost += audio_tokens(accepted + chunk_ms) - audio_tokens(accepted)
+        remaining = self._remaining()
+        if remaining is not None and cost > remaining:
+            self._limited = True
+            self._stop_if_limited()
+        part.accepted_ms += chunk_ms
+        if self._encoder is not None and self._encoder.sample_rate != sample_rate:
+            self._flush(out, part)
+        if self._encoder is None:
             self._encoder = self._audio_format.streaming_encoder(sample_rate)
         wire = self._encoder.encode(pcm)
-        self._send_speech(out, part, wire, words)
+        self._send_speech(out, part, wire, pieces, [end_ms for _word, end_ms in words])
 
     def engine_speech(self, pcm: bytes, sample_rate: int, transcript: str) -> None:
         """Speech from a speech-to-speech engine: the transcript ends with its audio."""
-        track = self._output[-1].parts[-1].track if self.phase is Phase.PART else None
-        start_ms = track.duration_ms if track is not None else 0.0
-        end_ms = start_ms + len(pcm) / 2 / sample_rate * 1000
+        part = self._output[-1].parts[-1] if self.phase is Phase.PART else None
+        start_ms = part.accepted_ms if part is not None else 0.0
+        end_ms = start_ms + duration_ms(len(pcm), sample_rate)
         words = [(word, end_ms) for word in transcript.split()]
         self.speech(pcm, sample_rate, words)
 
     def _send_speech(
-        self,
-        out: _OutputItem,
-        part: _Part,
-        wire: bytes,
-        words: list[tuple[str, float]],
-        *,
-        limited: bool = True,
+        self, out: _OutputItem, part: _Part, wire: bytes, pieces: list[str], ends: list[float]
     ) -> None:
         track = part.track
         assert track is not None, "speech goes to audio parts"
         fmt = self._audio_format
-        wire_ms = fmt.duration_ms(len(wire))
-        pieces = [f" {word}" if part.text or i else word for i, (word, _) in enumerate(words)]
-        cost = sum(count_tokens(piece) for piece in pieces) + audio_tokens(wire_ms)
-        remaining = self._remaining()
-        if limited and remaining is not None and cost > remaining:
-            self._limited = True
-            self._stop_if_limited()
-        for piece, (_word, end_ms) in zip(pieces, words, strict=True):
+        for piece, end_ms in zip(pieces, ends, strict=True):
             self._usage.text += count_tokens(piece)
             part.text += piece
             track.words.append((end_ms, len(part.text)))
@@ -287,8 +295,7 @@ class ResponseRun:
             )
         if not wire:
             return
-        self._usage.audio += audio_tokens(wire_ms)
-        self._audio_ms += wire_ms
+        self._usage.audio_ms += fmt.duration_ms(len(wire))
         if self._first_audio_at is None:
             self._first_audio_at = self.ctx.clock.monotonic()
         track.pcm += fmt.decode(wire)
@@ -300,6 +307,14 @@ class ResponseRun:
             )
         self.ctx.note_assistant_audio()
 
+    def _flush(self, out: _OutputItem, part: _Part) -> None:
+        """Send what the encoder still holds: the last milliseconds of resampled speech."""
+        assert self._encoder is not None
+        tail = self._encoder.flush()
+        self._encoder = None
+        if tail:
+            self._send_speech(out, part, tail, [], [])
+
     def close_part(self) -> None:
         """``*.done`` events of the open part, then ``content_part.done``."""
         self._step("close_part")
@@ -307,8 +322,14 @@ class ResponseRun:
         self.phase = Phase.MESSAGE
 
     def open_call(self, name: str, call_id: str | None) -> None:
-        """Begin a function call item."""
+        """Begin a function call item; its name counts as output, like its arguments."""
         self._step("open_call")
+        cost = count_tokens(name)
+        remaining = self._remaining()
+        if remaining is not None and cost > remaining:
+            self._limited = True
+            self._stop_if_limited()
+        self._usage.text += cost
         item = ga.FunctionCallItem(
             id=self.ctx.ids.new("item_"),
             type="function_call",
@@ -359,6 +380,9 @@ class ResponseRun:
         item_status: Literal["completed", "incomplete"] = (
             "completed" if status == "completed" else "incomplete"
         )
+        if status == "cancelled":
+            # Cancelled speech stops at what was sent: the encoder's tail stays unsaid.
+            self._encoder = None
         if self.phase is Phase.PART:
             self._close_part()
             self.phase = Phase.MESSAGE
@@ -391,7 +415,7 @@ class ResponseRun:
         if self._first_audio_at is None:
             return 0.0
         played = self.ctx.clock.monotonic() - self._first_audio_at
-        return max(0.0, self._audio_ms / 1000 - played)
+        return max(0.0, self._usage.audio_ms / 1000 - played)
 
     def mute_after(self, item_id: str, content_index: int, end_ms: float) -> bool:
         """Stop sending speech for a part a client truncated while it generates."""
@@ -436,10 +460,7 @@ class ResponseRun:
             wire_part: ga.TextPart | ga.AudioPart = ga.TextPart(text=part.text)
         else:
             if self._encoder is not None and part.muted_after_ms is None:
-                tail = self._encoder.flush()
-                if tail:
-                    # The resampler's last few milliseconds: never worth failing over.
-                    self._send_speech(out, part, tail, [], limited=False)
+                self._flush(out, part)
             self._encoder = None
             transcript = self._final_transcript(part)
             message.content[part.index] = ga.OutputAudioContent(transcript=transcript)
@@ -457,7 +478,8 @@ class ResponseRun:
     def _final_transcript(self, part: _Part) -> str:
         if part.muted_after_ms is None or part.track is None:
             return part.text
-        return part.text[: part.track.spoken_prefix(part.muted_after_ms)]
+        mode = self.ctx.options.truncation_transcript
+        return kept_transcript(part.track, part.text, part.muted_after_ms, mode)
 
     def _close_item(self, status: Literal["completed", "incomplete"]) -> None:
         out = self._output[-1]
@@ -510,9 +532,15 @@ class ResponseRun:
 
     # -- token accounting ----------------------------------------------------------
 
+    def _accepted_ms(self) -> float:
+        return sum(part.accepted_ms for out in self._output for part in out.parts)
+
     def _remaining(self) -> int | None:
+        # Speech taken but still in the encoder is spent already: it goes out at part close.
         limit = self.plan.token_limit
-        return None if limit is None else limit - self._usage.total
+        if limit is None:
+            return None
+        return limit - self._usage.text - audio_tokens(self._accepted_ms())
 
     def _within_limit(self, delta: str) -> list[str]:
         pieces = split_tokens(delta) or [delta]
@@ -540,7 +568,11 @@ class ResponseRun:
     # -- the resource --------------------------------------------------------------
 
     def _wire_usage(self) -> ga.Usage:
+        # The input counts once the model produced something: a response that ends
+        # before any output reports all zeros, as OpenAI's immediate cancels do.
         text_in, audio_in = self.plan.input_text_tokens, self.plan.input_audio_tokens
+        if not self._output:
+            text_in = audio_in = 0
         details_in = ga.InputTokenDetails(
             text_tokens=text_in,
             audio_tokens=audio_in,
@@ -582,20 +614,20 @@ class ResponseRun:
             max_output_tokens=plan.max_output_tokens,
             audio=ga.ResponseAudio(
                 output=ga.ResponseAudioOutput(
-                    format=ga.AudioPCM.model_validate(plan.output_format)
-                    if plan.output_format.get("type") == "audio/pcm"
-                    else (
-                        ga.AudioPCMU()
-                        if plan.output_format.get("type") == "audio/pcmu"
-                        else ga.AudioPCMA()
-                    ),
-                    voice=plan.voice,
+                    format=_format_model(self._audio_format), voice=plan.voice
                 )
             ),
             usage=usage,
             metadata=plan.metadata,
             temperature=plan.temperature,
         )
+
+
+def _format_model(fmt: AudioFormat) -> ga.AudioPCM | ga.AudioPCMU | ga.AudioPCMA:
+    """The GA format object, complete: PCM always states its rate."""
+    if fmt.ga_type == "audio/pcm":
+        return ga.AudioPCM(rate=fmt.sample_rate)
+    return ga.AudioPCMU() if fmt.ga_type == "audio/pcmu" else ga.AudioPCMA()
 
 
 def _snapshot(item: Any) -> Any:

@@ -139,13 +139,8 @@ class Responses:
         try:
             await session.transcriptions.wait([stored.id for stored in context if stored.audio])
             items = [context_item(stored) for stored in context]
-            run.plan.input_text_tokens = count_tokens(request.instructions) + sum(
-                count_tokens(item.text) for item in items
-            )
-            run.plan.input_audio_tokens = sum(
-                audio_tokens(track.duration_ms)
-                for stored in context
-                for track in stored.audio.values()
+            run.plan.input_text_tokens, run.plan.input_audio_tokens = _input_tokens(
+                request.instructions, context
             )
             engine_request = ResponseRequest(
                 instructions=request.instructions,
@@ -182,7 +177,8 @@ class Responses:
         self._finished.append(run.id)
         if self.active is run:
             self.active = None
-            if run.status == "completed":
+            # The assistant stopped on its own (done, or out of tokens): now the user's turn.
+            if run.status in ("completed", "incomplete"):
                 self._session.audio_input.start_idle_timer(run.playback_left())
 
     def _resolve_input(self, inputs: list[Any], event_id: str | None) -> list[StoredItem]:
@@ -240,6 +236,31 @@ def _tool_choice(choice: Any) -> str:
     if isinstance(choice, dict):
         return str(choice.get("name"))
     return str(choice or "auto")
+
+
+def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, int]:
+    """A response's input as ``(text, audio)`` tokens, by the token rule.
+
+    Every part counts once: a content part with audio as its audio (its transcript
+    says the same thing), any other part as its text. Function calls count their
+    name and arguments, their outputs the output.
+    """
+    text, audio = count_tokens(instructions), 0
+    for stored in context:
+        item = stored.item
+        if isinstance(item, ga.FunctionCallItem):
+            text += count_tokens(item.name) + count_tokens(item.arguments)
+        elif isinstance(item, ga.FunctionCallOutputItem):
+            text += count_tokens(item.output)
+        for index, part in enumerate(getattr(item, "content", [])):
+            track = stored.audio.get(index)
+            if track is not None and track.pcm:
+                audio += audio_tokens(track.duration_ms)
+            elif isinstance(part, ga.InputTextContent | ga.OutputTextContent):
+                text += count_tokens(part.text)
+            elif isinstance(part, ga.InputAudioContent | ga.OutputAudioContent):
+                text += count_tokens(part.transcript or "")
+    return text, audio
 
 
 def context_item(stored: StoredItem) -> ContextItem:

@@ -28,6 +28,7 @@ from .conversation import Conversation
 from .defaults import default_realtime_session, default_transcription_session
 from .ids import IdSource
 from .items import Items
+from .limits import SessionLimits
 from .options import SessionOptions
 from .rate_limits import RateLimits
 from .responses import Responses
@@ -54,7 +55,8 @@ class Session:
 
     ``engines_for`` maps a model name to its engines (``None`` when the server does
     not serve it); ``on_expired`` is called once the session reaches its maximum
-    duration, after the ``session_expired`` error went out.
+    duration, after the ``session_expired`` error went out. ``config`` is a starting
+    configuration (a client secret's), merged into the defaults as an update would be.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Session:
         options: SessionOptions | None = None,
         on_expired: Callable[[], None] | None = None,
         logger: logging.Logger | None = None,
+        config: ga.RealtimeSession | ga.TranscriptionSession | None = None,
     ) -> None:
         options = options or SessionOptions()
         self.id = ids.new("sess_")
@@ -88,7 +91,7 @@ class Session:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
-        expires_at = int(clock.time()) + options.session_minutes * 60
+        expires_at = int(clock.time() + options.session_minutes * 60)
         self._session: ga.RealtimeSession | ga.TranscriptionSession
         if kind == "transcription":
             self._session = default_transcription_session(session_id=self.id, expires_at=expires_at)
@@ -96,6 +99,8 @@ class Session:
             self._session = default_realtime_session(
                 session_id=self.id, model=model or "", voice=options.voice, expires_at=expires_at
             )
+        if config is not None:
+            self._session = merge_session(self._session, config)
         self.view = SessionView(self._session)
         self.conversation = Conversation(ids.new("conv_"))
         self._rules = UpdateRules(
@@ -106,6 +111,7 @@ class Session:
         self.items = Items(self)
         self.responses = Responses(self)
         self.audio_input = AudioInput(self)
+        self.limits = SessionLimits(self)
         self._handlers: dict[str, Callable[[Any], None]] = {
             "session.update": self._update,
             "input_audio_buffer.append": self.audio_input.append,
@@ -160,6 +166,7 @@ class Session:
                     TRANSCRIPTION_EVENTS if self.view.is_transcription else tuple(self._handlers)
                 )
                 raise errors.not_in_transcription_session(event.type, supported, event.event_id)
+            self.limits.check(event)
             handler(event)
         except ProtocolError as error:
             if error.event_id is None:
@@ -233,7 +240,7 @@ class Session:
 
     # -- internals -----------------------------------------------------------------
 
-    async def _expire_later(self, minutes: int) -> None:
+    async def _expire_later(self, minutes: float) -> None:
         await self.ctx.clock.sleep(minutes * 60)
         self.report(errors.session_expired(minutes))
         self._closed = True

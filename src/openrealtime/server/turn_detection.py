@@ -42,7 +42,8 @@ class TurnDetector:
 
     def __init__(self, config: dict[str, Any], frame_ms: int) -> None:
         self.frame_ms = frame_ms
-        self.threshold = float(config.get("threshold") or 0.5)
+        threshold = config.get("threshold")
+        self.threshold = float(threshold if threshold is not None else 0.5)
         self.prefix_padding_ms = int(config.get("prefix_padding_ms") or 0)
         if config.get("type") == "semantic_vad":
             eagerness = config.get("eagerness") or "auto"

@@ -1,0 +1,60 @@
+"""Checks shared by the session-core tests: client event bodies per dialect, and a turn
+that proves a session still works after whatever came before."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from .harness import Harness
+
+__all__ = [
+    "DIALECTS",
+    "assert_text_turn_works",
+    "only_error",
+    "text_modality",
+    "user_text",
+]
+
+DIALECTS = ("ga", "beta")
+
+
+def user_text(text: str, **fields: Any) -> dict[str, Any]:
+    """``conversation.item.create`` of a user text message (the same in both dialects)."""
+    item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
+    return {"type": "conversation.item.create", "item": item, **fields}
+
+
+def text_modality(dialect: Literal["ga", "beta"]) -> dict[str, Any]:
+    """A ``session.update`` that makes responses text only, so turns finish at once."""
+    if dialect == "ga":
+        return {
+            "type": "session.update",
+            "session": {"type": "realtime", "output_modalities": ["text"]},
+        }
+    return {"type": "session.update", "session": {"modalities": ["text"]}}
+
+
+def only_error(harness: Harness) -> dict[str, Any]:
+    """The one event sent since the last ``take()``, which must be an ``error``."""
+    events = harness.take()
+    assert [event.type for event in events] == ["error"]
+    error: dict[str, Any] = events[0].error.to_dict()
+    return error
+
+
+async def assert_text_turn_works(harness: Harness, text: str = "still here") -> None:
+    """A text turn runs to ``response.done`` ``completed``, with no error."""
+    harness.take()
+    harness.send(user_text(text))
+    if harness.dialect == "ga":
+        harness.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
+    else:
+        harness.send({"type": "response.create", "response": {"modalities": ["text"]}})
+    await harness.settle()
+    events = harness.take()
+    types = [event.type for event in events]
+    assert "error" not in types
+    done = events[types.index("response.done")]
+    assert done.response.status == "completed"
+    content = done.response.output[0].content[0]
+    assert content.text == f"You said: {text}"

@@ -1,0 +1,142 @@
+"""The response state table (``response_run.STEPS``), walked step by phase.
+
+Every step is tried in every phase on a fresh run: where the table allows it, the step
+runs and moves the run to the phase written below; anywhere else it is refused with
+``RuntimeError``, sends nothing and leaves the phase as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pytest
+
+from openrealtime.engines.scripted import speak
+from openrealtime.protocol import ga
+from openrealtime.server import SeededIds, SessionOptions, VirtualClock
+from openrealtime.server.context import SessionContext
+from openrealtime.server.conversation import Conversation
+from openrealtime.server.rate_limits import RateLimits
+from openrealtime.server.response_run import STEPS, Phase, ResponsePlan, ResponseRun
+
+P = Phase
+ALLOWED: dict[str, dict[Phase, Phase]] = {
+    "start": {P.CREATED: P.IDLE},
+    "open_message": {P.IDLE: P.MESSAGE},
+    "open_part": {P.MESSAGE: P.PART},
+    "text": {P.PART: P.PART},
+    "speech": {P.PART: P.PART},
+    "close_part": {P.PART: P.MESSAGE},
+    "open_call": {P.IDLE: P.CALL},
+    "arguments": {P.CALL: P.CALL},
+    "close_item": {P.MESSAGE: P.IDLE, P.CALL: P.IDLE},
+    "finish": {P.IDLE: P.DONE, P.MESSAGE: P.DONE, P.PART: P.DONE, P.CALL: P.DONE},
+}
+"""Step -> (phase it may run in -> phase it leaves the run in)."""
+
+REACH: dict[Phase, list[str]] = {
+    P.CREATED: [],
+    P.IDLE: ["start"],
+    P.MESSAGE: ["start", "open_message"],
+    P.PART: ["start", "open_message", "open_part"],
+    P.CALL: ["start", "open_call"],
+    P.DONE: ["start", "finish"],
+}
+"""How a fresh run gets to each phase."""
+
+SPEECH, WORDS = speak("Hi")
+
+
+def make_run(*, audio: bool) -> tuple[ResponseRun, list[ga.ServerEvent]]:
+    events: list[ga.ServerEvent] = []
+    clock = VirtualClock()
+    ctx = SessionContext(
+        ids=SeededIds(0),
+        clock=clock,
+        options=SessionOptions(),
+        sink=events.append,
+        rate_limits=RateLimits(clock, requests=100, tokens=1000),
+        log=logging.LoggerAdapter(logging.getLogger("test"), {}),
+    )
+    plan = ResponsePlan(
+        output_modalities=["audio" if audio else "text"],
+        voice="alloy",
+        output_format={"type": "audio/pcm", "rate": 24000},
+        max_output_tokens="inf",
+        conversation_id="conv_test",
+    )
+    run = ResponseRun(ctx, "resp_test", plan, Conversation("conv_test"), lambda _run: None)
+    return run, events
+
+
+def step(run: ResponseRun, name: str) -> Callable[[], None]:
+    words = [(w.word, w.end_ms) for w in WORDS]
+    steps: dict[str, Callable[[], None]] = {
+        "start": run.start,
+        "open_message": run.open_message,
+        "open_part": run.open_part,
+        "text": lambda: run.text("Hi"),
+        "speech": lambda: run.speech(SPEECH, 24000, words),
+        "close_part": run.close_part,
+        "open_call": lambda: run.open_call("lookup", None),
+        "arguments": lambda: run.arguments("{}"),
+        "close_item": run.close_item,
+        "finish": lambda: run.finish("completed"),
+    }
+    return steps[name]
+
+
+def test_the_table_is_as_documented() -> None:
+    assert {name: frozenset(allowed) for name, allowed in ALLOWED.items()} == STEPS
+
+
+@pytest.mark.parametrize("phase", list(Phase), ids=lambda p: p.value)
+@pytest.mark.parametrize("name", list(ALLOWED))
+def test_each_step_in_each_phase(name: str, phase: Phase) -> None:
+    run, events = make_run(audio=name == "speech")
+    for earlier in REACH[phase]:
+        step(run, earlier)()
+    assert run.phase is phase
+    sent = len(events)
+    if phase in ALLOWED[name]:
+        step(run, name)()
+        assert run.phase is ALLOWED[name][phase]
+        assert len(events) > sent
+    elif name == "finish" and phase is P.DONE:
+        step(run, name)()  # finishing twice is a no-op: response.done goes out once
+        assert run.phase is P.DONE
+        assert len(events) == sent
+    else:
+        with pytest.raises(RuntimeError, match=f"response step '{name}' is not allowed"):
+            step(run, name)()
+        assert run.phase is phase
+        assert len(events) == sent
+
+
+def test_finish_closes_what_is_open_and_sends_done_once() -> None:
+    run, events = make_run(audio=False)
+    for name in REACH[P.PART]:
+        step(run, name)()
+    run.text("Hi")
+    run.cancel("client_cancelled")
+    run.cancel("turn_detected")
+    assert [e.type for e in events] == [
+        "response.created",
+        "rate_limits.updated",
+        "response.output_item.added",
+        "conversation.item.added",
+        "response.content_part.added",
+        "response.output_text.delta",
+        "response.output_text.done",
+        "response.content_part.done",
+        "conversation.item.done",
+        "response.output_item.done",
+        "response.done",
+        "rate_limits.updated",
+    ]
+    done = events[-2]
+    assert isinstance(done, ga.ResponseDoneEvent)
+    assert done.response.status_details == ga.ResponseStatusDetails(
+        type="cancelled", reason="client_cancelled"
+    )
