@@ -24,7 +24,8 @@ The response resource of ``response.created`` and ``response.done``
 ``voice``, ``output_audio_format`` and ``temperature`` the same way;
 ``output`` items are translated, with ``object: "realtime.item"`` going to beta.
 ``id``, ``object``, ``status``, ``status_details``, ``conversation_id``,
-``max_output_tokens``, ``usage`` and ``metadata`` keep their names.
+``max_output_tokens``, ``usage`` and ``metadata`` keep their names; going to beta,
+``usage`` loses GA's ``image_tokens``, which beta never reported.
 
 Parameters translate only from a client event, so GA to beta raises
 :class:`TranslationError` for what beta cannot express (as for sessions). The
@@ -181,6 +182,26 @@ def response_to_ga(response: beta.RealtimeResponse) -> ga.RealtimeResponse:
     return ga.RealtimeResponse(**fields)
 
 
+def _usage_to_beta(usage: ga.Usage) -> ga.Usage:
+    """Usage without ``image_tokens``, which beta never reported."""
+    details = usage.input_token_details
+    if details is None:
+        return usage
+    cached = details.cached_tokens_details
+    drop = {"image_tokens"}
+    update: dict[str, Any] = {}
+    if cached is not None and "image_tokens" in cached.model_fields_set:
+        update["cached_tokens_details"] = ga.CachedTokensDetails.model_validate(
+            cached.model_dump(exclude_unset=True, exclude=drop)
+        )
+    if "image_tokens" in details.model_fields_set or update:
+        data = details.model_dump(exclude_unset=True, exclude=drop | set(update))
+        data.update(update)
+        details = ga.InputTokenDetails.model_validate(data)
+        return usage.model_copy(update={"input_token_details": details})
+    return usage
+
+
 def response_to_beta(response: ga.RealtimeResponse) -> beta.RealtimeResponse:
     """A GA response resource as a beta one, items with ``object: "realtime.item"``.
 
@@ -198,6 +219,8 @@ def response_to_beta(response: ga.RealtimeResponse) -> beta.RealtimeResponse:
         except TranslationError:
             continue
     fields.values["output"] = output
+    if response.usage is not None:
+        fields.values["usage"] = _usage_to_beta(response.usage)
     if "output_modalities" in shown:
         fields.values["modalities"] = modalities_to_beta(response.output_modalities)
     audio_output: ga.ResponseAudioOutput | None = child(child(response, "audio"), "output")
