@@ -125,6 +125,7 @@ async def test_the_oldest_items_lose_their_audio_past_the_retained_audio_limit()
     await h.close()
 
 
+@pytest.mark.spec("12.26")
 @pytest.mark.timeout(30)
 async def test_a_frame_over_the_cap_is_closed_1009() -> None:
     async with running(ServerConfig(max_frame_bytes=64 * 1024)) as url:
