@@ -18,7 +18,8 @@ from openrealtime.server import SeededIds, SessionOptions, VirtualClock
 from openrealtime.server.context import SessionContext
 from openrealtime.server.conversation import Conversation
 from openrealtime.server.rate_limits import RateLimits
-from openrealtime.server.response_run import STEPS, Phase, ResponsePlan, ResponseRun
+from openrealtime.server.response_plan import ResponsePlan
+from openrealtime.server.response_run import STEPS, Phase, ResponseRun
 
 P = Phase
 ALLOWED: dict[str, dict[Phase, Phase]] = {

@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from ..audio.b64 import b64_audio_chunks
-from ..audio.formats import AudioFormat, StreamingEncoder, audio_format_from_wire
+from ..audio.formats import StreamingEncoder, audio_format_from_wire
 from ..audio.pcm import duration_ms
-from ..engines.tokens import audio_tokens, count_tokens, split_tokens
+from ..engines.tokens import count_tokens
 from ..protocol import ga
 from .context import SessionContext
 from .conversation import AudioTrack, Conversation, StoredItem
 from .items import kept_transcript
+from .response_budget import TokenBudget
+from .response_plan import ResponsePlan, ResponseStatus
 
-__all__ = ["STEPS", "Phase", "ResponsePlan", "ResponseRun", "Stopped"]
+__all__ = ["STEPS", "Phase", "ResponseRun", "Stopped"]
 
 
 class Phase(enum.Enum):
@@ -68,31 +70,6 @@ class Stopped(Exception):
 
 
 @dataclass
-class ResponsePlan:
-    """The effective settings of one response: session defaults plus overrides."""
-
-    output_modalities: list[Literal["text", "audio"]]
-    voice: str
-    output_format: dict[str, Any]
-    max_output_tokens: int | Literal["inf"]
-    conversation_id: str | None
-    metadata: dict[str, str] | None = None
-    temperature: float | None = None
-    input_text_tokens: int = 0
-    input_audio_tokens: int = 0
-
-    @property
-    def audio(self) -> bool:
-        """Whether the response speaks."""
-        return "audio" in self.output_modalities
-
-    @property
-    def token_limit(self) -> int | None:
-        """The output token limit, or ``None`` for ``inf``."""
-        return None if self.max_output_tokens == "inf" else int(self.max_output_tokens)
-
-
-@dataclass
 class _Part:
     kind: Literal["text", "audio"]
     index: int
@@ -101,22 +78,6 @@ class _Part:
     muted_after_ms: float | None = None
     accepted_ms: float = 0.0
     """Speech taken for this part (at the engine's rate), sent or still in the encoder."""
-
-
-@dataclass
-class _Usage:
-    """What was sent: text tokens, and audio by duration (tokens over the whole response)."""
-
-    text: int = 0
-    audio_ms: float = 0.0
-
-    @property
-    def audio(self) -> int:
-        return audio_tokens(self.audio_ms)
-
-    @property
-    def total(self) -> int:
-        return self.text + self.audio
 
 
 @dataclass
@@ -150,9 +111,8 @@ class ResponseRun:
         self.status: str = "in_progress"
         self._on_done = on_done
         self._output: list[_OutputItem] = []
-        self._usage = _Usage()
+        self._budget = TokenBudget(plan.token_limit)
         self._call_arguments = ""
-        self._limited = False
         self._first_audio_at: float | None = None
         self._audio_format = audio_format_from_wire(plan.output_format)
         self._encoder: StreamingEncoder | None = None
@@ -224,7 +184,7 @@ class ResponseRun:
         """More text; raises :class:`Stopped` once the token limit ends the response."""
         self._step("text")
         out, part = self._output[-1], self._output[-1].parts[-1]
-        for piece in self._within_limit(delta):
+        for piece in self._budget.take_text(delta):
             part.text += piece
             self.ctx.emit(
                 ga.ResponseOutputTextDeltaEvent(
@@ -252,14 +212,10 @@ class ResponseRun:
         pieces = [f" {word}" if part.text or i else word for i, (word, _) in enumerate(words)]
         chunk_ms = duration_ms(len(pcm), sample_rate)
         # Budgeted before encoding, so a refused chunk never reaches the encoder's tail.
-        accepted = self._accepted_ms()
-        cost = sum(count_tokens(piece) for piece in pieces)
-        cost += audio_tokens(accepted + chunk_ms) - audio_tokens(accepted)
-        remaining = self._remaining()
-        if remaining is not None and cost > remaining:
-            self._limited = True
+        if not self._budget.admit(self._budget.speech_cost(pieces, chunk_ms)):
             self._stop_if_limited()
         part.accepted_ms += chunk_ms
+        self._budget.accepted_ms += chunk_ms
         if self._encoder is not None and self._encoder.sample_rate != sample_rate:
             self._flush(out, part)
         if self._encoder is None:
@@ -282,7 +238,7 @@ class ResponseRun:
         assert track is not None, "speech goes to audio parts"
         fmt = self._audio_format
         for piece, end_ms in zip(pieces, ends, strict=True):
-            self._usage.text += count_tokens(piece)
+            self._budget.text += count_tokens(piece)
             part.text += piece
             track.words.append((end_ms, len(part.text)))
             self.ctx.emit(
@@ -295,7 +251,7 @@ class ResponseRun:
             )
         if not wire:
             return
-        self._usage.audio_ms += fmt.duration_ms(len(wire))
+        self._budget.audio_ms += fmt.duration_ms(len(wire))
         if self._first_audio_at is None:
             self._first_audio_at = self.ctx.clock.monotonic()
         track.pcm += fmt.decode(wire)
@@ -325,11 +281,9 @@ class ResponseRun:
         """Begin a function call item; its name counts as output, like its arguments."""
         self._step("open_call")
         cost = count_tokens(name)
-        remaining = self._remaining()
-        if remaining is not None and cost > remaining:
-            self._limited = True
+        if not self._budget.admit(cost):
             self._stop_if_limited()
-        self._usage.text += cost
+        self._budget.text += cost
         item = ga.FunctionCallItem(
             id=self.ctx.ids.new("item_"),
             type="function_call",
@@ -348,7 +302,7 @@ class ResponseRun:
         out = self._output[-1]
         call = out.stored.item
         assert isinstance(call, ga.FunctionCallItem)
-        for piece in self._within_limit(delta):
+        for piece in self._budget.take_text(delta):
             self._call_arguments += piece
             self.ctx.emit(
                 ga.ResponseFunctionCallArgumentsDeltaEvent(
@@ -415,7 +369,7 @@ class ResponseRun:
         if self._first_audio_at is None:
             return 0.0
         played = self.ctx.clock.monotonic() - self._first_audio_at
-        return max(0.0, self._usage.audio_ms / 1000 - played)
+        return max(0.0, self._budget.audio_ms / 1000 - played)
 
     def mute_after(self, item_id: str, content_index: int, end_ms: float) -> bool:
         """Stop sending speech for a part a client truncated while it generates."""
@@ -530,35 +484,10 @@ class ResponseRun:
             "content_index": part.index,
         }
 
-    # -- token accounting ----------------------------------------------------------
-
-    def _accepted_ms(self) -> float:
-        return sum(part.accepted_ms for out in self._output for part in out.parts)
-
-    def _remaining(self) -> int | None:
-        # Speech taken but still in the encoder is spent already: it goes out at part close.
-        limit = self.plan.token_limit
-        if limit is None:
-            return None
-        return limit - self._usage.text - audio_tokens(self._accepted_ms())
-
-    def _within_limit(self, delta: str) -> list[str]:
-        pieces = split_tokens(delta) or [delta]
-        remaining = self._remaining()
-        kept: list[str] = []
-        for piece in pieces:
-            cost = count_tokens(piece)
-            if remaining is not None and cost > remaining:
-                self._limited = True
-                break
-            if remaining is not None:
-                remaining -= cost
-            self._usage.text += cost
-            kept.append(piece)
-        return kept
+    # -- token limit ---------------------------------------------------------------
 
     def _stop_if_limited(self) -> None:
-        if self._limited:
+        if self._budget.exhausted:
             self.finish(
                 "incomplete",
                 ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens"),
@@ -570,64 +499,18 @@ class ResponseRun:
     def _wire_usage(self) -> ga.Usage:
         # The input counts once the model produced something: a response that ends
         # before any output reports all zeros, as OpenAI's immediate cancels do.
-        text_in, audio_in = self.plan.input_text_tokens, self.plan.input_audio_tokens
         if not self._output:
-            text_in = audio_in = 0
-        details_in = ga.InputTokenDetails(
-            text_tokens=text_in,
-            audio_tokens=audio_in,
-            image_tokens=0,
-            cached_tokens=0,
-            cached_tokens_details=ga.CachedTokensDetails(
-                text_tokens=0, audio_tokens=0, image_tokens=0
-            ),
-        )
-        details_out = ga.OutputTokenDetails(
-            text_tokens=self._usage.text, audio_tokens=self._usage.audio
-        )
-        return ga.Usage(
-            total_tokens=text_in + audio_in + self._usage.total,
-            input_tokens=text_in + audio_in,
-            output_tokens=self._usage.total,
-            input_token_details=details_in,
-            output_token_details=details_out,
-        )
+            return self._budget.usage(0, 0)
+        return self._budget.usage(self.plan.input_text_tokens, self.plan.input_audio_tokens)
 
     def _resource(
         self,
-        status: str = "in_progress",
+        status: ResponseStatus = "in_progress",
         details: ga.ResponseStatusDetails | None = None,
         usage: ga.Usage | None = None,
     ) -> ga.RealtimeResponse:
-        plan = self.plan
-        output = (
-            [_snapshot(out.stored.item) for out in self._output] if status != "in_progress" else []
-        )
-        return ga.RealtimeResponse(
-            object="realtime.response",
-            id=self.id,
-            status=status,  # type: ignore[arg-type]
-            status_details=details,
-            output=output,
-            conversation_id=plan.conversation_id,
-            output_modalities=list(plan.output_modalities),
-            max_output_tokens=plan.max_output_tokens,
-            audio=ga.ResponseAudio(
-                output=ga.ResponseAudioOutput(
-                    format=_format_model(self._audio_format), voice=plan.voice
-                )
-            ),
-            usage=usage,
-            metadata=plan.metadata,
-            temperature=plan.temperature,
-        )
-
-
-def _format_model(fmt: AudioFormat) -> ga.AudioPCM | ga.AudioPCMU | ga.AudioPCMA:
-    """The GA format object, complete: PCM always states its rate."""
-    if fmt.ga_type == "audio/pcm":
-        return ga.AudioPCM(rate=fmt.sample_rate)
-    return ga.AudioPCMU() if fmt.ga_type == "audio/pcmu" else ga.AudioPCMA()
+        output = [] if status == "in_progress" else [_snapshot(o.stored.item) for o in self._output]
+        return self.plan.resource(self.id, status, details, output, usage)
 
 
 def _snapshot(item: Any) -> Any:

@@ -18,7 +18,8 @@ from ..protocol import ga
 from . import errors
 from .conversation import StoredItem
 from .response_driver import drive_response
-from .response_run import ResponsePlan, ResponseRun, Stopped
+from .response_plan import ResponsePlan
+from .response_run import ResponseRun, Stopped
 
 if TYPE_CHECKING:
     from .session import Session
