@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .options import SessionOptions
+from .probe import LatencyProbe
 from .registry import ModelRegistry
 
 __all__ = ["ServerConfig"]
@@ -27,6 +28,7 @@ class ServerConfig:
     ephemeral keys; ``shutdown_timeout`` bounds a graceful shutdown;
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
+    ``probe`` (benchmarks; off by default) collects server-side latency samples.
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -46,3 +48,4 @@ class ServerConfig:
     shutdown_timeout: float = 3.0
     trace_events: bool = False
     lenient_fields: bool = False
+    probe: LatencyProbe | None = None

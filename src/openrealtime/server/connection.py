@@ -6,7 +6,8 @@ The upgrade always succeeds, as OpenAI's does; a failed check then gets one
 limits with 1013. After that the reader feeds frames through the dialect edge
 into the session, and a single writer drains the session's outbox, so frames
 leave in the order events were emitted. The outbox is bounded: a client that
-stops reading is closed with 1008.
+stops reading is closed with 1008. With ``ServerConfig.probe`` set, the reader
+and the writer also time frames (:mod:`.probe`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from .ids import RandomIds
 from .leniency import LenientEdge
 from .logs import bind_session, describe_frame
 from .outbox import Close, Outbox
+from .probe import FrameMarks
 from .session import Session
 
 __all__ = ["REQUEST_CLOSE_CODE", "Connection"]
@@ -59,6 +61,7 @@ class Connection:
         self.registry = registry
         self.auth = auth
         self._outbox = Outbox(config.max_outbox_bytes)
+        self._marks = FrameMarks(config.probe) if config.probe is not None else None
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
         self._session: Session | None = None
@@ -191,10 +194,14 @@ class Connection:
         self._outbox.close(Close.after(error, 1001))
 
     def _send_event(self, event: ga.ServerEvent) -> None:
+        marks = self._marks
+        timed = marks.timing(event) if marks is not None else None
         for frame in self._edge.encode(event):
             if self.config.trace_events:
                 _TRACE.info("server %s", describe_frame(frame))
             self._outbox.put(frame)
+            if marks is not None and timed is not None:
+                marks.queued(frame, *timed)
         if self._outbox.overflowed and not self._stopping.is_set():
             _LOG.warning(
                 "closing: more than %d bytes waited for a client that is not reading",
@@ -209,24 +216,28 @@ class Connection:
             _LOG.warning("ignored the unknown client field %r (lenient mode)", general)
 
     async def _read(self, session: Session, writer: asyncio.Task[None]) -> None:
+        """Feed client frames to the session until the client leaves or the connection ends."""
+        # One receiving task for the whole connection: a task and a wait for every
+        # frame cost more than handling an audio append does.
+        receiver = asyncio.ensure_future(self._receive(session, writer))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
-            while not (writer.done() or stopping.done()):
-                receive = asyncio.ensure_future(self.websocket.receive())
-                done, _ = await asyncio.wait(
-                    {receive, writer, stopping}, return_when=asyncio.FIRST_COMPLETED
-                )
-                if receive not in done:
-                    receive.cancel()
-                    return
-                message = receive.result()
-                if message["type"] == "websocket.disconnect":
-                    return
-                self._handle(session, message.get("text"), message.get("bytes"))
+            await asyncio.wait({receiver, writer, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+            receiver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await receiver
+
+    async def _receive(self, session: Session, writer: asyncio.Task[None]) -> None:
+        while not (writer.done() or self._stopping.is_set()):
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            self._handle(session, message.get("text"), message.get("bytes"))
 
     def _handle(self, session: Session, text: str | None, data: bytes | None) -> None:
+        received = self._marks.probe.clock() if self._marks is not None else 0.0
         if text is None:
             if self.config.trace_events:
                 _TRACE.info("client <binary frame, %d bytes>", len(data or b""))
@@ -239,7 +250,11 @@ class Connection:
         except ProtocolError as error:
             session.report(error)
             return
-        session.handle(event)
+        if self._marks is None:
+            session.handle(event)
+            return
+        with self._marks.handling(event.type, received):
+            session.handle(event)
 
     async def _write(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
@@ -249,6 +264,8 @@ class Connection:
                     await self.websocket.close(frame.code, frame.reason)
                     return
                 await self.websocket.send_text(frame)
+                if self._marks is not None:
+                    self._marks.sent(frame)
 
     async def _finish(self, writer: asyncio.Task[None]) -> None:
         """Let a pending close go out (bounded in time), then stop the writer."""

@@ -53,9 +53,12 @@ class AudioTrack:
         return length
 
 
-@dataclass
+@dataclass(eq=False)
 class StoredItem:
-    """One conversation item and what the server keeps beside its wire view."""
+    """One conversation item and what the server keeps beside its wire view.
+
+    Identity is equality: two stored items are the same only if they are one object.
+    """
 
     item: ga.Item
     audio: dict[int, AudioTrack] = field(default_factory=dict)

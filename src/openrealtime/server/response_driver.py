@@ -116,6 +116,9 @@ async def drive_response(
                         speech.say(output.text)
                     else:
                         run.text(output.text)
+                        # Fair to other sessions: an engine that produces a whole reply
+                        # at once must not hold the loop for all of its deltas.
+                        await asyncio.sleep(0)
                 elif isinstance(output, AudioDelta):
                     _ensure_part(run)
                     run.engine_speech(output.pcm, output.sample_rate, output.transcript)

@@ -87,14 +87,21 @@ def speak(
         return b"", words
     slot = ms_per_char * sample_rate / 1000.0
     bounds = np.round(np.arange(len(text) + 1) * slot).astype(np.int64)
-    lengths = np.diff(bounds)
-    owner = np.repeat(np.arange(len(text)), lengths)
-    position = np.arange(bounds[-1]) - bounds[owner]
-    frequencies = _FREQUENCIES[[_symbol(char) for char in text]][owner]
-    tone = np.sin(2 * np.pi * frequencies * position / sample_rate)
     ramp = max(1.0, _RAMP_FRACTION * slot)
-    envelope = _fade(position, ramp) * _fade(lengths[owner] - 1 - position, ramp)
-    return float32_to_pcm16(TONE_PEAK * tone * envelope), words
+    pieces = (
+        _tone_slot(_symbol(char), int(length), sample_rate, ramp)
+        for char, length in zip(text, np.diff(bounds), strict=True)
+    )
+    return b"".join(pieces), words
+
+
+@lru_cache(maxsize=4096)
+def _tone_slot(symbol: int, length: int, sample_rate: int, ramp: float) -> bytes:
+    """One character's PCM16: every slot starts at phase 0, so slots are reusable."""
+    position = np.arange(length, dtype=np.int64)
+    tone = np.sin(2 * np.pi * _FREQUENCIES[symbol] * position / sample_rate)
+    envelope = _fade(position, ramp) * _fade(length - 1 - position, ramp)
+    return float32_to_pcm16(TONE_PEAK * tone * envelope)
 
 
 def _fade(distance_from_edge: NDArray[np.int64], ramp: float) -> NDArray[np.float64]:
