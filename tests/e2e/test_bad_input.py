@@ -15,6 +15,8 @@ import websockets
 
 from openrealtime.server.runner import ServerURL
 
+from ..server.core_checks import invalid_request
+from ..traces import session_start, text_turn
 from .wire import RECV_TIMEOUT, Dialect, types, validate
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(30)]
@@ -35,21 +37,11 @@ BETA_TYPES = (
 JSON_PREFIX = "Invalid event: failed to parse JSON value. "
 
 
-def error(code: str, message: str, param: str | None, event_id: str | None) -> dict[str, Any]:
-    return {
-        "type": "invalid_request_error",
-        "code": code,
-        "message": message,
-        "param": param,
-        "event_id": event_id,
-    }
-
-
 # (frame, the error it gets); the unknown-field and bad-value frames differ per dialect.
 COMMON: list[tuple[str | bytes, dict[str, Any]]] = [
     (
         b"\x00\x01binary",
-        error(
+        invalid_request(
             "invalid_event",
             "Expected a text WebSocket message; binary frames are not supported.",
             None,
@@ -58,7 +50,7 @@ COMMON: list[tuple[str | bytes, dict[str, Any]]] = [
     ),
     (
         '{"type": "response.create", "event_id": "json_1"',
-        error(
+        invalid_request(
             "invalid_json",
             JSON_PREFIX,
             None,
@@ -67,11 +59,11 @@ COMMON: list[tuple[str | bytes, dict[str, Any]]] = [
     ),
     (
         '{"event_id": "type_1"}',
-        error("invalid_event", "The 'type' field is missing.", None, "type_1"),
+        invalid_request("invalid_event", "The 'type' field is missing.", None, "type_1"),
     ),
     (
         '{"type": "input_audio_buffer.append", "event_id": "audio_1", "audio": "not base64!"}',
-        error(
+        invalid_request(
             "invalid_value", "Invalid 'audio': expected base64-encoded audio.", "audio", "audio_1"
         ),
     ),
@@ -80,7 +72,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
     "ga": [
         (
             '{"type": "nope", "event_id": "unknown_1"}',
-            error(
+            invalid_request(
                 "invalid_value",
                 f"Invalid value: 'nope'. Supported values are: {GA_TYPES}.",
                 "type",
@@ -90,7 +82,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
         (
             '{"type": "session.update", "event_id": "field_1",'
             ' "session": {"type": "realtime", "bogus_field": 1}}',
-            error(
+            invalid_request(
                 "unknown_parameter",
                 "Unknown parameter: 'session.bogus_field'.",
                 "session.bogus_field",
@@ -100,7 +92,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
         (
             '{"type": "session.update", "event_id": "value_1",'
             ' "session": {"type": "realtime", "output_modalities": ["video"]}}',
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'video'. Supported values are: 'text' and 'audio'.",
                 "session.output_modalities[0]",
@@ -111,7 +103,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
     "beta": [
         (
             '{"type": "nope", "event_id": "unknown_1"}',
-            error(
+            invalid_request(
                 "invalid_value",
                 f"Invalid value: 'nope'. Supported values are: {BETA_TYPES}.",
                 "type",
@@ -120,7 +112,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
         ),
         (
             '{"type": "session.update", "event_id": "field_1", "session": {"bogus_field": 1}}',
-            error(
+            invalid_request(
                 "unknown_parameter",
                 "Unknown parameter: 'session.bogus_field'.",
                 "session.bogus_field",
@@ -130,7 +122,7 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
         (
             '{"type": "session.update", "event_id": "value_1",'
             ' "session": {"input_audio_format": "g711-ulaw"}}',
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'g711-ulaw'. Supported values are: "
                 "'pcm16', 'g711_ulaw', and 'g711_alaw'.",
@@ -138,36 +130,6 @@ PER_DIALECT: dict[Dialect, list[tuple[str | bytes, dict[str, Any]]]] = {
                 "value_1",
             ),
         ),
-    ],
-}
-TEXT_TURN: dict[Dialect, list[str]] = {
-    "ga": [
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 4,
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.text.delta"] * 4,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
     ],
 }
 
@@ -178,6 +140,7 @@ async def test_each_bad_frame_gets_one_error_and_the_session_goes_on(
     fast_url: ServerURL, dialect: Dialect
 ) -> None:
     cases = COMMON + PER_DIALECT[dialect]
+    turn = text_turn(dialect, deltas=4)  # You, said, :, Hi
     headers = {"OpenAI-Beta": "realtime=v1"} if dialect == "beta" else {}
     item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Hi"}]}
     session = (
@@ -197,16 +160,15 @@ async def test_each_bad_frame_gets_one_error_and_the_session_goes_on(
         ):
             await ws.send(json.dumps(frame))
         opening = 1 if dialect == "ga" else 2
-        expected_count = opening + len(cases) + 1 + len(TEXT_TURN[dialect])
+        expected_count = opening + len(cases) + 1 + len(turn)
         async with asyncio.timeout(RECV_TIMEOUT):
             events = [validate(dialect, await ws.recv()) for _ in range(expected_count)]
 
-    start = ["session.created"] if dialect == "ga" else ["session.created", "conversation.created"]
     assert types(events) == [
-        *start,
+        *session_start(dialect),
         *["error"] * len(cases),
         "session.updated",
-        *TEXT_TURN[dialect],
+        *turn,
     ]
     errors = events[opening : opening + len(cases)]
     received = [event["error"] for event in errors]

@@ -25,6 +25,8 @@ from openrealtime.server import ServerConfig, SessionOptions
 from openrealtime.server.registry import ModelRegistry
 from openrealtime.server.runner import ServerURL, running
 
+from ..server.core_checks import invalid_request
+from ..traces import transcribed_speech
 from .wire import RECV_TIMEOUT, Dialect, audio_chunks, silence, speech, types, validate
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(30)]
@@ -45,16 +47,6 @@ async def opening_then_close(
         return events, ws.close_code, ws.close_reason
 
 
-def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
-    return {
-        "type": "invalid_request_error",
-        "code": code,
-        "message": message,
-        "param": param,
-        "event_id": None,
-    }
-
-
 # -- 1.1, 1.2, 12.3, 12.4: refused requests -----------------------------------------------
 
 
@@ -65,7 +57,7 @@ def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
         pytest.param(
             "",
             {},
-            fatal(
+            invalid_request(
                 "missing_model",
                 "You must provide a model parameter, for example "
                 "wss://api.openai.com/v1/realtime?model=gpt-realtime",
@@ -75,7 +67,7 @@ def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
         pytest.param(
             "",
             BETA,
-            fatal(
+            invalid_request(
                 "missing_model",
                 "You must provide a model parameter, for example "
                 "wss://api.openai.com/v1/realtime?model=gpt-realtime",
@@ -85,19 +77,21 @@ def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
         pytest.param(
             "?model=gpt-nope",
             {},
-            fatal("invalid_model", 'Model "gpt-nope" is not supported in realtime mode.'),
+            invalid_request("invalid_model", 'Model "gpt-nope" is not supported in realtime mode.'),
             id="unknown-model",
         ),
         pytest.param(
             "?model=whisper-1",
             {},
-            fatal("invalid_model", 'Model "whisper-1" is not supported in realtime mode.'),
+            invalid_request(
+                "invalid_model", 'Model "whisper-1" is not supported in realtime mode.'
+            ),
             id="transcription-model",
         ),
         pytest.param(
             "?intent=transcription&model=gpt-realtime",
             {},
-            fatal(
+            invalid_request(
                 "invalid_model",
                 "You must not provide a model parameter for transcription sessions.",
             ),
@@ -106,7 +100,7 @@ def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
         pytest.param(
             "?call_id=rtc_123",
             {},
-            fatal(
+            invalid_request(
                 "invalid_value",
                 "Sideband connections with call_id are not supported by this server.",
                 "call_id",
@@ -116,7 +110,7 @@ def fatal(code: str, message: str, param: str | None = None) -> dict[str, Any]:
         pytest.param(
             "?model=gpt-realtime&call_id=rtc_123",
             {},
-            fatal(
+            invalid_request(
                 "invalid_value",
                 "Sideband connections with call_id are not supported by this server.",
                 "call_id",
@@ -169,13 +163,7 @@ async def test_transcription_intent_opens_a_transcription_session(fast_url: Serv
     assert types(events) == [
         "session.created",
         "session.updated",
-        "input_audio_buffer.speech_started",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.added",
-        "conversation.item.done",
-        "conversation.item.input_audio_transcription.delta",
-        "conversation.item.input_audio_transcription.completed",
+        *transcribed_speech("ga", deltas=1),
     ]
     created = events[0]["session"]
     assert (created["type"], created["object"]) == (
@@ -238,7 +226,7 @@ async def test_session_expiry_sends_session_expired_then_closes_1001() -> None:
 
     assert types(events) == ["session.created", "error"]
     assert before <= events[0]["session"]["expires_at"] <= int(time.time())
-    assert events[1]["error"] == fatal(
+    assert events[1]["error"] == invalid_request(
         "session_expired", "Your session hit the maximum duration of 0 minutes."
     )
     assert code == 1001
@@ -257,7 +245,7 @@ async def test_a_fractional_minute_session_expires_on_time() -> None:
         elapsed = time.monotonic() - started
 
     assert types(events) == ["session.created", "error"]
-    assert events[1]["error"] == fatal(
+    assert events[1]["error"] == invalid_request(
         "session_expired", "Your session hit the maximum duration of 0.01 minutes."
     )
     assert 0.5 <= elapsed < 3.0

@@ -3,7 +3,7 @@
 Each test connects with ``AsyncOpenAI(...).realtime.connect`` (GA) or
 ``.beta.realtime.connect`` (beta), reads raw frames, validates every one against the
 SDK's models (:mod:`tests.e2e.wire`) and compares the event types with the exact
-sequence written here.
+sequence written here, from the hand-written pieces of :mod:`tests.traces`.
 """
 
 from __future__ import annotations
@@ -17,18 +17,25 @@ from openai import AsyncOpenAI
 
 from openrealtime.server.runner import ServerURL
 
+from ..traces import (
+    WEATHER_TOOL,
+    audio_response,
+    call_response,
+    closing_audio,
+    item_added,
+    item_start,
+    response_start,
+    session_start,
+    spoken,
+    text_response,
+    text_turn,
+)
 from .conftest import STORY, STORY_REPLY
 from .wire import Dialect, SdkWire, audio_chunks, silence, speech, types
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(30)]
 
 MODELS: dict[Dialect, str] = {"ga": "gpt-realtime", "beta": "gpt-4o-realtime-preview"}
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "The weather in a city.",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-}
 
 
 def user_text(text: str) -> dict[str, Any]:
@@ -71,42 +78,6 @@ def item_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # -- (a) text turn ------------------------------------------------------------------------
 
-TEXT_TURN: dict[Dialect, list[str]] = {
-    "ga": [
-        "session.created",
-        "session.updated",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 4,
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "session.created",
-        "conversation.created",
-        "session.updated",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.text.delta"] * 4,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
 
 @pytest.mark.spec("4a", "1.3", "2.1", "2.2", "12.e5", "12.e6", "12.e7")
 @pytest.mark.parametrize("dialect", ["ga", "beta"])
@@ -118,7 +89,11 @@ async def test_text_turn(fast_url: ServerURL, dialect: Dialect) -> None:
         events = await turn(wire)
         await wire.assert_quiet()
 
-    assert types(events) == TEXT_TURN[dialect]
+    assert types(events) == [
+        *session_start(dialect),
+        "session.updated",
+        *text_turn(dialect, deltas=4),
+    ]
     assert all(event.get("event_id", "").startswith("event_") for event in events)
     assert "client_1" not in str(events)
     text_type = "response.output_text" if dialect == "ga" else "response.text"
@@ -146,56 +121,6 @@ async def test_text_turn(fast_url: ServerURL, dialect: Dialect) -> None:
 
 # -- (b) audio turn with server VAD and input transcription -------------------------------
 
-AUDIO_TURN: dict[Dialect, list[str]] = {
-    "ga": [
-        "session.created",
-        "session.updated",
-        "input_audio_buffer.speech_started",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        # "You" (180 ms), " said:" (360 ms), " hello" and " there" (360 ms each)
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 2],
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 4],
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 4],
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 4],
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "session.created",
-        "conversation.created",
-        "session.updated",
-        "input_audio_buffer.speech_started",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 2],
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 4],
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 4],
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 4],
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
 TRANSCRIPTION = [
     "conversation.item.input_audio_transcription.delta",
     "conversation.item.input_audio_transcription.delta",
@@ -228,7 +153,16 @@ async def test_audio_turn(fast_url: ServerURL, dialect: Dialect) -> None:
     # Input transcription is asynchronous to the response: it has its own order.
     transcription_events = [e for e in events if e["type"] in TRANSCRIPTION]
     response_events = [e for e in events if e["type"] not in TRANSCRIPTION]
-    assert types(response_events) == AUDIO_TURN[dialect]
+    assert types(response_events) == [
+        *session_start(dialect),
+        "session.updated",
+        "input_audio_buffer.speech_started",
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+        *item_added(dialect),
+        # "You" (180 ms), " said:" (360 ms), " hello" and " there" (360 ms each)
+        *audio_response(dialect, words=(2, 4, 4, 4)),
+    ]
     assert types(transcription_events) == TRANSCRIPTION
     committed = only(events, "input_audio_buffer.committed")
     assert events.index(committed) < events.index(transcription_events[0])
@@ -258,70 +192,6 @@ async def test_audio_turn(fast_url: ServerURL, dialect: Dialect) -> None:
 
 # -- (c) function call, function_call_output, follow-up ----------------------------------
 
-CALL_TURN: dict[Dialect, list[str]] = {
-    "ga": [
-        "session.created",
-        "session.updated",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        # {, ", city, ", :, ", Paris, ", }
-        *["response.function_call_arguments.delta"] * 9,
-        "response.function_call_arguments.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "session.created",
-        "conversation.created",
-        "session.updated",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        *["response.function_call_arguments.delta"] * 9,
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-FOLLOW_UP: dict[Dialect, list[str]] = {
-    "ga": [
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        # Tool, get_weather, returned, :, {, ", temp, ", :, 20, }
-        *["response.output_text.delta"] * 11,
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.text.delta"] * 11,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
 
 @pytest.mark.spec("4c", "3.9.6", "3.9.7")
 @pytest.mark.parametrize("dialect", ["ga", "beta"])
@@ -346,7 +216,12 @@ async def test_function_call_turn(fast_url: ServerURL, dialect: Dialect) -> None
         follow_up = await turn(wire)
         await wire.assert_quiet()
 
-    assert types(call_events) == CALL_TURN[dialect]
+    assert types(call_events) == [
+        *session_start(dialect),
+        "session.updated",
+        *item_added(dialect),
+        *call_response(dialect, deltas=9),  # {, ", city, ", :, ", Paris, ", }
+    ]
     assert call["type"] == "function_call"
     assert call["status"] == "completed"
     assert call["name"] == "get_weather"
@@ -360,7 +235,8 @@ async def test_function_call_turn(fast_url: ServerURL, dialect: Dialect) -> None
     assert arguments_done.get("name") == ("get_weather" if dialect == "ga" else None)
     assert only(call_events, "response.done")["response"]["output"][0]["id"] == call["id"]
 
-    assert types(follow_up) == FOLLOW_UP[dialect]
+    # Tool, get_weather, returned, :, {, ", temp, ", :, 20, }
+    assert types(follow_up) == text_turn(dialect, deltas=11)
     output_item = item_events(follow_up)[0]
     assert output_item["type"] == "function_call_output"
     assert output_item["call_id"] == call["call_id"]
@@ -370,86 +246,6 @@ async def test_function_call_turn(fast_url: ServerURL, dialect: Dialect) -> None
 
 
 # -- (d) interruption by user speech, then the client's truncate --------------------------
-
-INTERRUPTED: dict[Dialect, list[str]] = {
-    "ga": [
-        "session.created",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        # the first word, 27 characters (1620 ms), then the user speaks over it
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 17],
-        "input_audio_buffer.speech_started",
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "session.created",
-        "conversation.created",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 17],
-        "input_audio_buffer.speech_started",
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-NEXT_TURN: dict[Dialect, list[str]] = {
-    "ga": [
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        # "You" (180 ms), " said:" (360 ms), " stop" (300 ms)
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 2],
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 4],
-        *["response.output_audio_transcript.delta", *["response.output_audio.delta"] * 3],
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 2],
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 4],
-        *["response.audio_transcript.delta", *["response.audio.delta"] * 3],
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
 
 
 @pytest.mark.spec("4d", "12.e1", "12.e2", "3.6.1")
@@ -474,7 +270,17 @@ async def test_interruption(paced_url: ServerURL, dialect: Dialect) -> None:
         next_turn = await turn(wire)
         await wire.assert_quiet()
 
-    assert types(events) == INTERRUPTED[dialect]
+    assert types(events) == [
+        *session_start(dialect),
+        *item_added(dialect),
+        *response_start(dialect),
+        *item_start(dialect),
+        "response.content_part.added",
+        # the first word, 27 characters (1620 ms), then the user speaks over it
+        *spoken(dialect, words=(17,)),
+        "input_audio_buffer.speech_started",
+        *closing_audio(dialect),
+    ]
     done = only(events, "response.done")["response"]
     assert done["status"] == "cancelled"
     assert done["status_details"] == {"type": "cancelled", "reason": "turn_detected"}
@@ -490,7 +296,13 @@ async def test_interruption(paced_url: ServerURL, dialect: Dialect) -> None:
         500,
     )
 
-    assert types(next_turn) == NEXT_TURN[dialect]
+    assert types(next_turn) == [
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+        *item_added(dialect),
+        # "You" (180 ms), " said:" (360 ms), " stop" (300 ms)
+        *audio_response(dialect, words=(2, 4, 3)),
+    ]
     speech_id = only(events, "input_audio_buffer.speech_started")["item_id"]
     committed = only(next_turn, "input_audio_buffer.committed")
     assert committed["item_id"] == speech_id
@@ -499,34 +311,6 @@ async def test_interruption(paced_url: ServerURL, dialect: Dialect) -> None:
 
 
 # -- (e) out-of-band response with metadata -----------------------------------------------
-
-OUT_OF_BAND: dict[Dialect, list[str]] = {
-    "ga": [
-        "session.created",
-        "response.created",
-        "response.output_item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 5,
-        "response.output_text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "session.created",
-        "conversation.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "response.content_part.added",
-        *["response.text.delta"] * 5,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
 
 
 @pytest.mark.spec("4e")
@@ -544,7 +328,10 @@ async def test_out_of_band_response(fast_url: ServerURL, dialect: Dialect) -> No
         events = await turn(wire)
         await wire.assert_quiet()
 
-    assert types(events) == OUT_OF_BAND[dialect]
+    assert types(events) == [
+        *session_start(dialect),
+        *text_response(dialect, deltas=5, conversation=False),
+    ]
     for event_type in ("response.created", "response.done"):
         resource = only(events, event_type)["response"]
         assert resource["conversation_id"] is None
@@ -570,10 +357,7 @@ async def test_cancel_with_nothing_active(fast_url: ServerURL, dialect: Dialect)
         after = await turn(wire)
         await wire.assert_quiet()
 
-    first = ["session.created", "session.updated"]
-    assert types(start) == (
-        first if dialect == "ga" else [first[0], "conversation.created", first[1]]
-    )
+    assert types(start) == [*session_start(dialect), "session.updated"]
     assert error["type"] == "error"
     assert error["error"] == {
         "type": "invalid_request_error",

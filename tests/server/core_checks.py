@@ -1,27 +1,24 @@
-"""Checks shared by the session-core tests: client event bodies per dialect, and a turn
-that proves a session still works after whatever came before."""
+"""Checks shared by the session-core tests: client event bodies per dialect, the errors
+they expect, and a turn that proves a session still works after whatever came before."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from .dialects import configure, user_text
 from .harness import Harness
 
 __all__ = [
     "DIALECTS",
     "assert_text_turn_works",
+    "invalid_request",
     "only_error",
+    "reply_to",
     "text_modality",
     "user_text",
 ]
 
 DIALECTS = ("ga", "beta")
-
-
-def user_text(text: str, **fields: Any) -> dict[str, Any]:
-    """``conversation.item.create`` of a user text message (the same in both dialects)."""
-    item = {"type": "message", "role": "user", "content": [{"type": "input_text", "text": text}]}
-    return {"type": "conversation.item.create", "item": item, **fields}
 
 
 def text_modality(dialect: Literal["ga", "beta"]) -> dict[str, Any]:
@@ -32,6 +29,31 @@ def text_modality(dialect: Literal["ga", "beta"]) -> dict[str, Any]:
             "session": {"type": "realtime", "output_modalities": ["text"]},
         }
     return {"type": "session.update", "session": {"modalities": ["text"]}}
+
+
+def invalid_request(
+    code: str | None, message: str, param: str | None = None, event_id: str | None = None
+) -> dict[str, Any]:
+    """The body of an ``error`` event of type ``invalid_request_error``."""
+    return {
+        "type": "invalid_request_error",
+        "code": code,
+        "message": message,
+        "param": param,
+        "event_id": event_id,
+    }
+
+
+def reply_to(
+    harness: Harness, text: str, /, *, item_id: str | None = None, **settings: Any
+) -> None:
+    """Configure the session, add a user ``text`` message and ask for a response.
+
+    ``settings`` are :func:`~.dialects.configure`'s, e.g. ``text=True`` for text output.
+    """
+    harness.send(configure(harness.dialect, **settings))
+    harness.send(user_text(text, item_id=item_id))
+    harness.send({"type": "response.create"})
 
 
 def only_error(harness: Harness) -> dict[str, Any]:

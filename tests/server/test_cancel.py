@@ -9,7 +9,9 @@ import pytest
 
 from openrealtime.engines.scripted.script import Actions, FunctionCallSpec, Rule, Script
 
-from .dialects import Dialect, configure, overrides, user_text
+from ..traces import closing_audio, closing_call, closing_text
+from .core_checks import reply_to
+from .dialects import Dialect, configure, overrides
 from .harness import Harness
 from .invariants import Make, traced
 
@@ -44,12 +46,6 @@ def finished(h: Harness) -> dict[str, dict[str, Any]]:
     return {e.response.id: e.response.to_dict() for e in h.of_type("response.done")}
 
 
-def speaking(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
-
-
 # -- 3.10.1: which response ------------------------------------------------------------
 
 
@@ -58,7 +54,7 @@ def speaking(h: Harness, dialect: Dialect) -> None:
 @pytest.mark.spec("3.10.1")
 async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: bool) -> None:
     h = make(dialect=dialect).start()
-    speaking(h, dialect)
+    reply_to(h, "Hello there friend")
     await h.advance(0.3)
     response_id = h.of_type("response.created")[0].response.id
     h.send(cancel(response_id if by_id else None))
@@ -75,7 +71,7 @@ async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: 
 @pytest.mark.spec("3.10.1")
 async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    speaking(h, dialect)
+    reply_to(h, "Hello there friend")
     h.send(
         {
             "type": "response.create",
@@ -106,25 +102,6 @@ async def test_cancel_without_id_ignores_out_of_band(make: Make, dialect: Dialec
 
 # -- 3.10.2: what a cancel closes ------------------------------------------------------
 
-CANCEL_MID_SPEECH = {
-    "ga": [
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
 
 @DIALECTS
 @pytest.mark.parametrize("output_format", ["pcm16", "g711_alaw"])
@@ -133,15 +110,13 @@ async def test_cancel_mid_speech_closes_the_part(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, output_format=output_format))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     h.take()
     h.send(cancel())
     events = h.take()
     # No audio after the cancel, not even the resampler's last milliseconds.
-    assert [e.type for e in events] == CANCEL_MID_SPEECH[dialect]
+    assert [e.type for e in events] == closing_audio(dialect)
     assert events[1].transcript == "You said:"
     item = events[-2 if dialect == "beta" else -3].item.to_dict()
     assert item["status"] == "incomplete"
@@ -154,37 +129,17 @@ async def test_cancel_mid_speech_closes_the_part(
     assert "response.cancelled" not in h.types()
 
 
-CANCEL_MID_TEXT = {
-    "ga": [
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
-
 @DIALECTS
 @pytest.mark.spec("3.10.2", "12.e1")
 async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="One two three four", delta_delay_ms=100))
     h = make(dialect=dialect, script=script).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("Count"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Count", text=True)
     await h.advance(0.15)  # "One" and " two" are out
     h.take()
     h.send(cancel())
     events = h.take()
-    assert [e.type for e in events] == CANCEL_MID_TEXT[dialect]
+    assert [e.type for e in events] == closing_text(dialect)
     assert events[0].text == "One two"
     assert events[1].part.text == "One two"
     done = events[-1 if dialect == "beta" else -2].response.to_dict()
@@ -193,36 +148,18 @@ async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> 
     assert h.take() == []
 
 
-CANCEL_MID_CALL = {
-    "ga": [
-        "response.function_call_arguments.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
-
 @DIALECTS
 @pytest.mark.spec("3.10.2", "12.e1")
 async def test_cancel_mid_function_call_closes_the_call(make: Make, dialect: Dialect) -> None:
     call = FunctionCallSpec(name="lookup", arguments={"q": "x"})
     script = Script(rules=[Rule(match="Go", calls=[call], delta_delay_ms=100)])
     h = make(dialect=dialect, script=script).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("Go"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Go", text=True)
     await h.advance(0.25)  # the call opened at once, then "{" at 0.1 s and '"' at 0.2 s
     h.take()
     h.send(cancel())
     events = h.take()
-    assert [e.type for e in events] == CANCEL_MID_CALL[dialect]
+    assert [e.type for e in events] == closing_call(dialect)
     assert events[0].arguments == '{"'
     item = events[-2 if dialect == "beta" else -3].item.to_dict()
     assert (item["type"], item["status"], item["arguments"]) == (

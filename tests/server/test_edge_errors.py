@@ -12,7 +12,7 @@ import pytest
 
 from openrealtime.server import errors
 
-from .core_checks import DIALECTS, assert_text_turn_works, only_error
+from .core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from .harness import Harness
 
 Dialect = Literal["ga", "beta"]
@@ -29,18 +29,6 @@ BETA_TYPES = (
     "'conversation.item.truncate', 'conversation.item.delete', 'conversation.item.retrieve', "
     "'response.create', and 'response.cancel'"
 )
-
-
-def error(
-    code: str | None, message: str, param: str | None = None, event_id: str | None = None
-) -> dict[str, Any]:
-    return {
-        "type": "invalid_request_error",
-        "code": code,
-        "message": message,
-        "param": param,
-        "event_id": event_id,
-    }
 
 
 async def assert_one_error_then_a_turn(
@@ -63,7 +51,7 @@ async def test_binary_frame(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
         h.session.report(errors.binary_frame())
-        assert only_error(h) == error(
+        assert only_error(h) == invalid_request(
             "invalid_event", "Expected a text WebSocket message; binary frames are not supported."
         )
         await assert_text_turn_works(h)
@@ -74,23 +62,26 @@ async def test_binary_frame(dialect: Dialect) -> None:
 @pytest.mark.parametrize(
     ("frame", "expected"),
     [
-        ('{"event_id": "e1"}', error("invalid_event", "The 'type' field is missing.", None, "e1")),
-        ("{}", error("invalid_event", "The 'type' field is missing.")),
+        (
+            '{"event_id": "e1"}',
+            invalid_request("invalid_event", "The 'type' field is missing.", None, "e1"),
+        ),
+        ("{}", invalid_request("invalid_event", "The 'type' field is missing.")),
         (
             "[1, 2]",
-            error(
+            invalid_request(
                 "invalid_event", "Invalid event: expected a JSON object, but got an array instead."
             ),
         ),
         (
             '"hello"',
-            error(
+            invalid_request(
                 "invalid_event", "Invalid event: expected a JSON object, but got a string instead."
             ),
         ),
         (
             "42",
-            error(
+            invalid_request(
                 "invalid_event",
                 "Invalid event: expected a JSON object, but got an integer instead.",
             ),
@@ -131,7 +122,7 @@ async def test_unknown_type_lists_the_websocket_types(
     await assert_one_error_then_a_turn(
         dialect,
         {"type": wire_type, "event_id": "u1"},
-        error(
+        invalid_request(
             "invalid_value",
             f"Invalid value: '{wire_type}'. Supported values are: {types}.",
             "type",
@@ -147,7 +138,7 @@ async def test_unknown_type_lists_the_websocket_types(
         (
             "beta",
             {"type": "session.update", "session": {"input_audio_format": "g711-ulaw"}},
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'g711-ulaw'. Supported values are: 'pcm16', 'g711_ulaw', and "
                 "'g711_alaw'.",
@@ -163,7 +154,7 @@ async def test_unknown_type_lists_the_websocket_types(
                     "audio": {"input": {"format": {"type": "audio/wav"}}},
                 },
             },
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'audio/wav'. Supported values are: 'audio/pcm', 'audio/pcmu', "
                 "and 'audio/pcma'.",
@@ -176,7 +167,7 @@ async def test_unknown_type_lists_the_websocket_types(
                 "type": "session.update",
                 "session": {"type": "realtime", "output_modalities": ["video"]},
             },
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'video'. Supported values are: 'text' and 'audio'.",
                 "session.output_modalities[0]",
@@ -188,7 +179,7 @@ async def test_unknown_type_lists_the_websocket_types(
                 "type": "session.update",
                 "session": {"type": "realtime", "audio": {"output": {"voice": "bob"}}},
             },
-            error(
+            invalid_request(
                 "invalid_value",
                 "Invalid value: 'bob'. Supported values are: 'alloy', 'ash', 'ballad', 'coral', "
                 "'echo', 'sage', 'shimmer', 'verse', 'marin', and 'cedar'.",
@@ -212,7 +203,7 @@ async def test_unknown_top_level_parameter(dialect: Dialect) -> None:
     await assert_one_error_then_a_turn(
         dialect,
         {"type": "input_audio_buffer.clear", "bogus": 1, "event_id": "x"},
-        error("unknown_parameter", "Unknown parameter: 'bogus'.", "bogus", "x"),
+        invalid_request("unknown_parameter", "Unknown parameter: 'bogus'.", "bogus", "x"),
     )
 
 
@@ -230,7 +221,9 @@ async def test_missing_parameters(dialect: Dialect, frame: dict[str, Any], param
     await assert_one_error_then_a_turn(
         dialect,
         frame,
-        error("missing_required_parameter", f"Missing required parameter: '{param}'.", param),
+        invalid_request(
+            "missing_required_parameter", f"Missing required parameter: '{param}'.", param
+        ),
     )
 
 
@@ -256,7 +249,7 @@ async def test_wrong_json_types(
     await assert_one_error_then_a_turn(
         dialect,
         frame,
-        error(
+        invalid_request(
             "invalid_type",
             f"Invalid type for '{param}': expected {expected}, but got {actual} instead.",
             param,
@@ -275,7 +268,7 @@ async def test_integer_below_minimum(dialect: Dialect) -> None:
             "content_index": 0,
             "audio_end_ms": -1,
         },
-        error(
+        invalid_request(
             "integer_below_min_value",
             "Invalid 'audio_end_ms': integer below minimum value. Expected a value >= 0, but got "
             "-1 instead.",
@@ -289,7 +282,7 @@ async def test_integer_above_maximum() -> None:
     await assert_one_error_then_a_turn(
         "beta",
         {"type": "session.update", "session": {"max_response_output_tokens": 5000}},
-        error(
+        invalid_request(
             "integer_above_max_value",
             "Invalid 'session.max_response_output_tokens': integer above maximum value. Expected "
             "a value <= 4096, but got 5000 instead.",
@@ -308,7 +301,7 @@ async def test_metadata_over_16_pairs(dialect: Dialect) -> None:
     await assert_one_error_then_a_turn(
         dialect,
         {"type": "response.create", "response": {"metadata": metadata}},
-        error(
+        invalid_request(
             "array_above_max_length",
             "Invalid 'response.metadata': array too long. Expected an array with maximum length "
             "16, but got an array with length 17 instead.",
@@ -323,7 +316,7 @@ async def test_event_id_over_512_characters(dialect: Dialect) -> None:
     await assert_one_error_then_a_turn(
         dialect,
         {"type": "response.cancel", "event_id": "e" * 600},
-        error(
+        invalid_request(
             "string_above_max_length",
             "Invalid 'event_id': string too long. Expected a string with maximum length 512, but "
             "got a string with length 600 instead.",
@@ -340,7 +333,7 @@ async def test_invalid_parameter_through_the_edge() -> None:
     await assert_one_error_then_a_turn(
         "ga",
         '{"type": "session.update", "event_id": "s1", "session": {"type": "transcription"}}',
-        error(
+        invalid_request(
             "invalid_parameter",
             "Passing a transcription session update event to a realtime session is not allowed.",
             "session.type",
@@ -355,7 +348,7 @@ async def test_commit_empty_through_the_edge(dialect: Dialect) -> None:
     await assert_one_error_then_a_turn(
         dialect,
         '{"type": "input_audio_buffer.commit", "event_id": "commit_10"}',
-        error(
+        invalid_request(
             "input_audio_buffer_commit_empty",
             "Error committing input audio buffer: buffer too small. Expected at least 100ms of "
             "audio, but buffer only has 0.00ms of audio.",
@@ -388,7 +381,7 @@ async def test_cannot_update_voice_then_a_turn(dialect: Dialect) -> None:
             )
         else:
             h.send('{"type":"session.update","session":{"voice":"ash"}}')
-        assert only_error(h) == error(
+        assert only_error(h) == invalid_request(
             "cannot_update_voice",
             "Cannot update a conversation's voice if assistant audio is present.",
         )

@@ -11,7 +11,9 @@ from openrealtime.audio.b64 import b64decode, b64encode
 from openrealtime.audio.formats import audio_format_from_wire
 from openrealtime.engines.scripted import decode
 
-from .dialects import Dialect, configure, user_text
+from ..traces import closing_audio
+from .core_checks import reply_to
+from .dialects import Dialect, user_text
 from .harness import Harness, speech
 from .invariants import Make, traced
 
@@ -62,28 +64,6 @@ async def test_delete_and_the_chain_closes_up(make: Make, dialect: Dialect) -> N
     assert h.errors() == [not_found("item_b", "r1")]
 
 
-DELETED_WHILE_GENERATING = {
-    "ga": [
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-        "conversation.item.deleted",
-    ],
-    "beta": [
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-        "conversation.item.deleted",
-    ],
-}
-
-
 @DIALECTS
 @pytest.mark.parametrize("output_format", ["pcm16", "g711_ulaw"])
 @pytest.mark.spec("3.7.1")
@@ -91,15 +71,13 @@ async def test_deleting_an_item_being_generated_cancels_first(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, output_format=output_format))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     item_id = h.of_type("response.output_item.added")[0].item.id
     h.take()
     h.send({"type": "conversation.item.delete", "item_id": item_id})
     events = h.take()
-    assert [e.type for e in events] == DELETED_WHILE_GENERATING[dialect]
+    assert [e.type for e in events] == [*closing_audio(dialect), "conversation.item.deleted"]
     assert events[-1].item_id == item_id
     done = next(e for e in events if e.type == "response.done").response.to_dict()
     assert done["status"] == "cancelled"
@@ -133,9 +111,7 @@ async def test_retrieve_assistant_audio(
     make: Make, dialect: Dialect, output_format: str, size: int
 ) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, output_format=output_format))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend", output_format=output_format)
     await h.settle()
     item_id = h.of_type("response.output_item.done")[0].item.id
     h.take()

@@ -18,6 +18,7 @@ from openrealtime.audio.wav import write_pcm16_wav
 from openrealtime.engines.scripted import decode, speak
 from openrealtime.engines.scripted.script import Rule, Script
 
+from .core_checks import reply_to
 from .dialects import Dialect, configure, overrides, user_text
 from .harness import Harness, silence, speech
 from .invariants import Make, traced
@@ -188,9 +189,7 @@ async def test_terminal_status_and_details(
 @DIALECTS
 async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions="Be kind."))
-    h.send(user_text("Hi"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hi", text=True, instructions="Be kind.")
     await h.settle()
     # In: "Be kind." (3) and "Hi" (1). Out: "You said: Hi" (4).
     assert done(h)[0]["usage"] == usage(dialect, text_in=4, text_out=4)
@@ -199,9 +198,7 @@ async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 async def test_usage_of_a_spoken_turn(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, instructions=""))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend", instructions="")
     await h.settle()
     # Out: "You said: Hello there friend" is 6 tokens and 28 characters of speech,
     # 1680 ms: 34 audio tokens over the response (not 37, as per-word rounding would say).
@@ -231,9 +228,7 @@ async def test_usage_counts_input_audio_once(make: Make, dialect: Dialect) -> No
 async def test_usage_counts_function_calls_and_outputs(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions="", tools=[tool]))
-    h.send(user_text('/call get_weather {"city": "Paris"}'))
-    h.send({"type": "response.create"})
+    reply_to(h, '/call get_weather {"city": "Paris"}', text=True, instructions="", tools=[tool])
     await h.settle()
     call = h.of_type("response.output_item.done")[0].item
     output = {"type": "function_call_output", "call_id": call.call_id, "output": '{"temp": 20}'}
@@ -285,9 +280,7 @@ async def test_beta_usage_has_no_image_tokens(make: Make) -> None:
 @DIALECTS
 async def test_output_has_transcripts_and_no_audio(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend")
     await h.settle()
     (response,) = done(h)
     item = h.of_type("response.output_item.added")[0].item.id
@@ -332,9 +325,7 @@ async def test_max_output_tokens_cuts_speech(
     make: Make, dialect: Dialect, output_format: str, bytes_per_ms: int
 ) -> None:
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, instructions="", output_format=output_format, max_tokens=25))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Hello there friend", instructions="", output_format=output_format, max_tokens=25)
     await h.settle()
     # Word by word: "You" costs 1 + 4 (180 ms), " said:" 2 + 7 (540 ms in all: 11),
     # " Hello" 1 + 7 (900 ms: 18): 22. " there" would make 5 + 26 = 31 > 25.
@@ -379,9 +370,7 @@ async def test_engine_audio_at_another_rate_is_sent_whole(
     audio = {"file": str(tmp_path / "hello.wav"), "transcript": "Hello there"}
     script = Script.model_validate({"rules": [{"match": "Play", "audio": audio}]})
     h = make(dialect=dialect, script=script).start()
-    h.send(configure(dialect, instructions=""))
-    h.send(user_text("Play"))
-    h.send({"type": "response.create"})
+    reply_to(h, "Play", instructions="")
     await h.settle()
     # 11 characters of speech at 16 kHz, 660 ms, go out whole at 24 kHz: 14 audio tokens.
     assert audio_bytes(h) == 660 * 48

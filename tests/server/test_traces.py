@@ -9,17 +9,22 @@ import pytest
 
 from openrealtime.engines.scripted.script import Rule, Script
 
+from ..traces import (
+    WEATHER_TOOL,
+    audio_response,
+    call_response,
+    closing_audio,
+    item_added,
+    response_end,
+    response_start,
+    text_response,
+    text_turn,
+)
 from .dialects import Dialect, configure, overrides, user_text
 from .harness import silence, speech
 from .invariants import Make, check_trace, traced
 
 DIALECTS = pytest.mark.parametrize("dialect", ["ga", "beta"])
-WEATHER_TOOL = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "The weather in a city.",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
-}
 
 
 @pytest.fixture
@@ -34,37 +39,6 @@ def types(events: list[Any]) -> list[str]:
 
 # -- (a) text turn ---------------------------------------------------------------------
 
-TEXT_TURN = {
-    "ga": [
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 5,
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.text.delta"] * 5,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
 
 @DIALECTS
 @pytest.mark.spec("4a", "12.e5", "12.e3")
@@ -76,7 +50,7 @@ async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
     h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
-    assert types(events) == TEXT_TURN[dialect]
+    assert types(events) == text_turn(dialect, deltas=5)
     deltas = [e.delta for e in events if e.type.endswith("text.delta")]
     assert deltas == ["You", " said", ":", " Hello", "!"]
     user = events[0].item
@@ -112,47 +86,6 @@ async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
     assert "response.output_item.created" not in h.types()
 
 
-AUDIO_TURN = {
-    "ga": [
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        "response.output_audio_transcript.delta",
-        *["response.output_audio.delta"] * 2,
-        "response.output_audio_transcript.delta",
-        *["response.output_audio.delta"] * 4,
-        "response.output_audio_transcript.delta",
-        *["response.output_audio.delta"] * 2,
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        "response.audio_transcript.delta",
-        *["response.audio.delta"] * 2,
-        "response.audio_transcript.delta",
-        *["response.audio.delta"] * 4,
-        "response.audio_transcript.delta",
-        *["response.audio.delta"] * 2,
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
-
 @DIALECTS
 @pytest.mark.spec("4a")
 async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
@@ -164,7 +97,7 @@ async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
     await h.settle()
     events = h.take()
     # "You" is 180 ms of speech, " said:" 360 ms, " Hi" 180 ms; audio deltas hold 100 ms.
-    assert types(events) == AUDIO_TURN[dialect]
+    assert types(events) == audio_response(dialect, words=(2, 4, 2))
     transcript_deltas = [e.delta for e in events if e.type.endswith("transcript.delta")]
     assert transcript_deltas == ["You", " said:", " Hi"]
     part = next(e for e in events if e.type == "response.content_part.added").part
@@ -177,61 +110,6 @@ async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
 
 # -- (c) function call turn ------------------------------------------------------------
 
-CALL_TURN = {
-    "ga": [
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        *["response.function_call_arguments.delta"] * 9,
-        "response.function_call_arguments.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        *["response.function_call_arguments.delta"] * 9,
-        "response.function_call_arguments.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-CALL_OUTPUT = {
-    "ga": ["conversation.item.added", "conversation.item.done"],
-    "beta": ["conversation.item.created"],
-}
-AFTER_CALL = {
-    "ga": [
-        "response.created",
-        "response.output_item.added",
-        "conversation.item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 11,
-        "response.output_text.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "conversation.item.created",
-        "response.content_part.added",
-        *["response.text.delta"] * 11,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
 
 @DIALECTS
 @pytest.mark.spec("4c", "3.9.7")
@@ -243,7 +121,7 @@ async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> N
     h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
-    assert types(events) == CALL_TURN[dialect]
+    assert types(events) == call_response(dialect, deltas=9)  # {, ", city, ", :, ", Paris, ", }
     added = events[1 if dialect == "ga" else 2].item.to_dict()
     call_id = added["call_id"]
     assert call_id.startswith("call_")
@@ -285,47 +163,17 @@ async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> N
 
     output = {"type": "function_call_output", "call_id": call_id, "output": '{"temp": 20}'}
     h.send({"type": "conversation.item.create", "item": output})
-    assert types(h.take()) == CALL_OUTPUT[dialect]
+    assert types(h.take()) == item_added(dialect)
     h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
-    assert types(events) == AFTER_CALL[dialect]
+    # Tool, get_weather, returned, :, {, ", temp, ", :, 20, }
+    assert types(events) == text_response(dialect, deltas=11)
     text = next(e for e in events if e.type.endswith("text.done")).text
     assert text == 'Tool get_weather returned: {"temp": 20}'
 
 
 # -- (d) interruption ------------------------------------------------------------------
-
-INTERRUPTED = {
-    "ga": [
-        "input_audio_buffer.speech_started",
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.added",
-        "conversation.item.done",
-        "response.created",
-    ],
-    "beta": [
-        "input_audio_buffer.speech_started",
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-        "input_audio_buffer.speech_stopped",
-        "input_audio_buffer.committed",
-        "conversation.item.created",
-        "response.created",
-        "rate_limits.updated",
-    ],
-}
 
 
 @DIALECTS
@@ -340,7 +188,14 @@ async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Diale
     h.take()
     h.append(speech("Stop") + silence(400))
     events = h.take()
-    assert types(events) == INTERRUPTED[dialect]
+    assert types(events) == [
+        "input_audio_buffer.speech_started",
+        *closing_audio(dialect),
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+        *item_added(dialect),
+        *response_start(dialect),
+    ]
     done = next(e for e in events if e.type == "response.done").response.to_dict()
     assert done["id"] == first
     assert done["status"] == "cancelled"
@@ -389,20 +244,14 @@ async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
     h.take()
     h.append(speech("Wait") + silence(400))
     events = h.take()
-    if dialect == "ga":
-        cancelled = [
-            "input_audio_buffer.speech_started",
-            "response.done",
-            "rate_limits.updated",
-            *INTERRUPTED["ga"][-5:],
-        ]
-    else:
-        cancelled = [
-            "input_audio_buffer.speech_started",
-            "response.done",
-            *INTERRUPTED["beta"][-5:],
-        ]
-    assert types(events) == cancelled
+    assert types(events) == [
+        "input_audio_buffer.speech_started",
+        *response_end(dialect),
+        "input_audio_buffer.speech_stopped",
+        "input_audio_buffer.committed",
+        *item_added(dialect),
+        *response_start(dialect),
+    ]
     done = events[1].response.to_dict()
     assert done["id"] == first
     assert done["status_details"] == {"type": "cancelled", "reason": "turn_detected"}
@@ -426,31 +275,6 @@ async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
 
 
 # -- (e) out of band -------------------------------------------------------------------
-
-OUT_OF_BAND = {
-    "ga": [
-        "response.created",
-        "response.output_item.added",
-        "response.content_part.added",
-        *["response.output_text.delta"] * 7,
-        "response.output_text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "response.created",
-        "rate_limits.updated",
-        "response.output_item.added",
-        "response.content_part.added",
-        *["response.text.delta"] * 7,
-        "response.text.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
 
 
 @DIALECTS
@@ -476,7 +300,8 @@ async def test_out_of_band_with_metadata(make: Make, dialect: Dialect) -> None:
     h.send({"type": "response.create", "event_id": "oob1", "response": response})
     await h.settle()
     events = h.take()
-    assert types(events) == OUT_OF_BAND[dialect]
+    # You, said, :, Is, this, spam, ?
+    assert types(events) == text_response(dialect, deltas=7, conversation=False)
     for resource in (
         events[0].response,
         next(e for e in events if e.type == "response.done").response,

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 import pytest
 
+from ..traces import transcribed_speech
 from .core_checks import DIALECTS, only_error, user_text
 from .harness import Harness, silence, speech
 
@@ -69,16 +70,7 @@ async def test_ga_transcription_session_trace() -> None:
         h.append(silence(400) + speech("hello there") + silence(400))
         await h.settle()
         events = h.take()
-        assert [event.type for event in events] == [
-            "input_audio_buffer.speech_started",
-            "input_audio_buffer.speech_stopped",
-            "input_audio_buffer.committed",
-            "conversation.item.added",
-            "conversation.item.done",
-            "conversation.item.input_audio_transcription.delta",
-            "conversation.item.input_audio_transcription.delta",
-            "conversation.item.input_audio_transcription.completed",
-        ]
+        assert [event.type for event in events] == transcribed_speech("ga", deltas=2)
         item_id = events[0].item_id
         assert all(getattr(event, "item_id", item_id) == item_id for event in events)
         assert events[0].audio_start_ms == 100
@@ -112,15 +104,7 @@ async def test_beta_transcription_session_trace() -> None:
         assert data["turn_detection"] == TURN
         h.append(silence(400) + speech("hello there") + silence(400))
         await h.settle()
-        assert [event.type for event in h.take()] == [
-            "input_audio_buffer.speech_started",
-            "input_audio_buffer.speech_stopped",
-            "input_audio_buffer.committed",
-            "conversation.item.created",
-            "conversation.item.input_audio_transcription.delta",
-            "conversation.item.input_audio_transcription.delta",
-            "conversation.item.input_audio_transcription.completed",
-        ]
+        assert [event.type for event in h.take()] == transcribed_speech("beta", deltas=2)
 
 
 @pytest.mark.spec("4g")

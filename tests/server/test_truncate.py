@@ -18,7 +18,9 @@ from openrealtime.engines.scripted import decode
 from openrealtime.engines.scripted.script import Actions, Script
 from openrealtime.server import SessionOptions
 
-from .dialects import Dialect, configure, user_text
+from ..traces import closing_audio
+from .core_checks import reply_to
+from .dialects import Dialect, user_text
 from .harness import Harness
 from .invariants import Make, traced
 
@@ -36,12 +38,6 @@ NOT_AUDIO = {
 async def make() -> AsyncIterator[Make]:
     async with traced() as factory:
         yield factory
-
-
-def spoken_reply(h: Harness, dialect: Dialect, *, text: bool = False) -> None:
-    h.send(configure(dialect, text=text))
-    h.send(user_text("Hello there friend", item_id="item_user"))
-    h.send({"type": "response.create"})
 
 
 def assistant_id(h: Harness) -> str:
@@ -87,7 +83,7 @@ async def test_truncate_keeps_exactly_the_words_heard(
     make: Make, dialect: Dialect, audio_end_ms: int, transcript: str
 ) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.take()
@@ -113,7 +109,7 @@ async def test_truncate_keeps_exactly_the_words_heard(
 @pytest.mark.spec("3.6.1")
 async def test_truncated_audio_is_cut_at_audio_end_ms(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.send(truncate(item_id, 900))
@@ -125,7 +121,7 @@ async def test_truncated_audio_is_cut_at_audio_end_ms(make: Make, dialect: Diale
 @pytest.mark.spec("3.6.1")
 async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect, options=SessionOptions(truncation_transcript="delete")).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.send(truncate(item_id, 900))
@@ -138,7 +134,7 @@ async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Diale
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.take()
@@ -162,7 +158,7 @@ async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.3)  # "You" and " said:" are out: 540 ms
     h.send(truncate(assistant_id(h), 600))
     assert h.errors() == [
@@ -184,7 +180,7 @@ async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect)
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect, text=True)
+    reply_to(h, "Hello there friend", item_id="item_user", text=True)
     await h.settle()
     h.take()
     h.send(truncate("item_user", 0))
@@ -197,9 +193,7 @@ async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dial
 async def test_function_calls_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "ping", "parameters": {"type": "object"}}
     h = make(dialect=dialect).start()
-    h.send(configure(dialect, tools=[tool]))
-    h.send(user_text("/call ping"))
-    h.send({"type": "response.create"})
+    reply_to(h, "/call ping", tools=[tool])
     await h.settle()
     h.send(truncate(assistant_id(h), 0))
     assert h.errors() == [NOT_AUDIO]
@@ -209,7 +203,7 @@ async def test_function_calls_cannot_be_truncated(make: Make, dialect: Dialect) 
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect) -> None:
     h = make(dialect=dialect).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     h.send(truncate(assistant_id(h), 0, content_index=1))
     assert h.errors() == [NOT_AUDIO]
@@ -220,7 +214,7 @@ async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect
 async def test_no_audio_yet_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="Slow reply here", delta_delay_ms=200))
     h = make(dialect=dialect, script=script).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.1)  # the part is open; its first word waits for the next delta
     assert h.of_type("response.content_part.added")
     assert not h.of_type(
@@ -247,28 +241,6 @@ async def test_truncate_unknown_item(make: Make, dialect: Dialect) -> None:
     ]
 
 
-CLOSING_AFTER_TRUNCATE = {
-    "ga": [
-        "conversation.item.truncated",
-        "response.output_audio.done",
-        "response.output_audio_transcript.done",
-        "response.content_part.done",
-        "conversation.item.done",
-        "response.output_item.done",
-        "response.done",
-        "rate_limits.updated",
-    ],
-    "beta": [
-        "conversation.item.truncated",
-        "response.audio.done",
-        "response.audio_transcript.done",
-        "response.content_part.done",
-        "response.output_item.done",
-        "response.done",
-    ],
-}
-
-
 @DIALECTS
 @pytest.mark.parametrize(("mode", "kept"), [("spoken", "You said:"), ("delete", "")])
 @pytest.mark.spec("3.6.5")
@@ -276,7 +248,7 @@ async def test_truncate_while_generating(
     make: Make, dialect: Dialect, mode: Any, kept: str
 ) -> None:
     h = make(dialect=dialect, options=SessionOptions(truncation_transcript=mode)).start()
-    spoken_reply(h, dialect)
+    reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.6)  # "You", " said:" and " Hello" are out: 900 ms
     item_id = assistant_id(h)
     h.take()
@@ -284,7 +256,7 @@ async def test_truncate_while_generating(
     await h.settle()
     events = h.take()
     # Nothing more of the part is spoken: no audio or transcript deltas after the cut.
-    assert [e.type for e in events] == CLOSING_AFTER_TRUNCATE[dialect]
+    assert [e.type for e in events] == ["conversation.item.truncated", *closing_audio(dialect)]
     transcript_done = events[2]
     assert transcript_done.transcript == kept
     assert events[3].part.transcript == kept
