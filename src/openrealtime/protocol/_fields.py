@@ -31,7 +31,6 @@ __all__ = [
     "Rejected",
     "ValueRange",
     "beta_only",
-    "is_strict",
     "max_items",
     "max_length",
     "one_of",
@@ -42,12 +41,6 @@ __all__ = [
 _STRICT_KEY: Final = "openrealtime.strict"
 STRICT_CONTEXT: Final[dict[str, Any]] = {_STRICT_KEY: True}
 """Validation context that turns on the client-input rules."""
-
-
-def is_strict(info: ValidationInfo) -> bool:
-    """Whether this validation parses client input (the strict direction)."""
-    context = info.context
-    return isinstance(context, dict) and bool(context.get(_STRICT_KEY))
 
 
 class Base64:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..protocol import ProtocolError
-from ..protocol._errors import format_choices
 
 __all__ = [
     "active_response",
@@ -251,12 +250,7 @@ def not_in_transcription_session(
     event_type: str, supported: Iterable[str], event_id: str | None
 ) -> ProtocolError:
     """An event a transcription session does not accept [U]."""
-    return ProtocolError(
-        "invalid_value",
-        f"Invalid value: '{event_type}'. Supported values are: {format_choices(supported)}.",
-        param="type",
-        event_id=event_id,
-    )
+    return ProtocolError.invalid_value(event_type, supported, param="type", event_id=event_id)
 
 
 def server_error(session_id: str) -> ProtocolError:
