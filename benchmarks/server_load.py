@@ -1,6 +1,6 @@
 """Server load: latency, CPU and memory of one openrealtime server under many sessions.
 
-The server runs in this process with a ``LatencyProbe`` (``openrealtime.server.probe``),
+The server runs in this process with a ``LatencyProbe`` (``openrealtime.server.transport.probe``),
 which takes its timestamps inside the server on the monotonic clock; the samples stay
 in this process. The load comes from a second process, this script again with
 ``--client PHASE``, one per phase; both talk over 127.0.0.1. Each process raises its
@@ -56,12 +56,12 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.protocol import State
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.tokens import split_tokens
 from openrealtime.server import ServerConfig, SessionOptions, create_app
-from openrealtime.server.admission import SessionRegistry
-from openrealtime.server.probe import LatencyProbe, created_metric
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import running
+from openrealtime.server.app.admission import SessionRegistry
+from openrealtime.server.app.runner import running
+from openrealtime.server.transport.probe import LatencyProbe, created_metric
 
 SAY = "please tell me the time and the weather in paris for today"  # 12 words
 REPLY = f"You said: {SAY}"

@@ -11,10 +11,10 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import Script, scripted_engines
 from openrealtime.server import ServerConfig
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.runner import ServerURL, running
 
 STORY = "Tell me a story."
 STORY_REPLY = "Onceuponatimeinalandfaraway there lived a dragon."

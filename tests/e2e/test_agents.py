@@ -17,7 +17,7 @@ from agents import function_tool
 from agents.realtime import RealtimeAgent, RealtimeRunner, RealtimeSession
 from agents.realtime.config import RealtimeRunConfig, RealtimeTurnDetectionConfig
 
-from openrealtime.server.runner import ServerURL
+from openrealtime.server.app.runner import ServerURL
 
 from .conftest import STORY, STORY_REPLY
 from .wire import RECV_TIMEOUT, check, silence, speech

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import websockets
 
-from openrealtime.server.runner import ServerURL
+from openrealtime.server.app.runner import ServerURL
 
 from ..server.core_checks import invalid_request
 from ..traces import session_start, text_turn

@@ -21,9 +21,9 @@ from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.server import ServerConfig, SessionOptions
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.runner import ServerURL, running
 
 from ..server.core_checks import invalid_request
 from ..traces import transcribed_speech

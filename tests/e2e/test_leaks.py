@@ -18,10 +18,10 @@ import pytest
 import websockets
 from starlette.applications import Starlette
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import scripted_engines
 from openrealtime.server import ServerConfig, create_app
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.runner import ServerURL, running
 
 from .conftest import STORY, STORY_SCRIPT
 from .wire import RECV_TIMEOUT

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from openai import AsyncOpenAI
 
-from openrealtime.server.runner import ServerURL
+from openrealtime.server.app.runner import ServerURL
 
 from ..traces import (
     WEATHER_TOOL,

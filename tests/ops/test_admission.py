@@ -9,7 +9,7 @@ import httpx
 import websockets
 
 from openrealtime.server import ServerConfig
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.runner import ServerURL, running
 
 from .wire import TIMEOUT, first_event, until_closed
 

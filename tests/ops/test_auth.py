@@ -10,8 +10,8 @@ import pytest_asyncio
 from openai import AsyncOpenAI
 
 from openrealtime.server import ServerConfig
-from openrealtime.server.auth import KeyRing, mask_key
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.auth import KeyRing, mask_key
+from openrealtime.server.app.runner import ServerURL, running
 
 from .wire import first_event, until_closed
 
@@ -120,7 +120,7 @@ def test_a_key_lookup_compares_against_every_key(monkeypatch: pytest.MonkeyPatch
         calls.append(a)
         return compare(a, b)
 
-    monkeypatch.setattr("openrealtime.server.auth.hmac.compare_digest", counting)
+    monkeypatch.setattr("openrealtime.server.app.auth.hmac.compare_digest", counting)
     ring = KeyRing(["first", "second", "third"])
     assert ring.match("first") == 0
     assert len(calls) == 3

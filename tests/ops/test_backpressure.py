@@ -14,12 +14,12 @@ from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import Script, scripted_engines
 from openrealtime.engines.scripted.script import Actions
 from openrealtime.server import ServerConfig, create_app
-from openrealtime.server.outbox import OUTBOX_FULL, Close, Outbox
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
+from openrealtime.server.transport.outbox import OUTBOX_FULL, Close, Outbox
 
 from .wire import TEXT_TURN
 

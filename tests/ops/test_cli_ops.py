@@ -8,7 +8,7 @@ import pytest
 import trustme
 
 from openrealtime import cli
-from openrealtime.server.serve import ServeOptions, build_config, keys_from_env
+from openrealtime.server.app.serve import ServeOptions, build_config, keys_from_env
 
 
 def fail_line(

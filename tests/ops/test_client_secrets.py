@@ -18,8 +18,8 @@ from starlette.applications import Starlette
 
 from openrealtime.protocol import ga
 from openrealtime.server import ServerConfig, create_app
-from openrealtime.server.client_secrets import ClientSecretStore, StoreFull
-from openrealtime.server.runner import ServerURL, running
+from openrealtime.server.app.client_secrets import ClientSecretStore, StoreFull
+from openrealtime.server.app.runner import ServerURL, running
 
 from .wire import first_event, until_closed
 

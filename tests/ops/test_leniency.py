@@ -12,9 +12,9 @@ import websockets
 
 from openrealtime.protocol import ProtocolError
 from openrealtime.server import ServerConfig
-from openrealtime.server.edge import edge_for
-from openrealtime.server.leniency import LenientEdge
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
+from openrealtime.server.transport.edge import edge_for
+from openrealtime.server.transport.leniency import LenientEdge
 
 from .wire import TIMEOUT
 

@@ -8,7 +8,7 @@ import pytest
 
 from openrealtime.audio.b64 import b64encode
 from openrealtime.server import ServerConfig, SessionOptions
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
 from tests.server.harness import Harness, silence
 
 from .wire import until_closed

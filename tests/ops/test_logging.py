@@ -10,11 +10,11 @@ import pytest
 import websockets
 
 from openrealtime.audio.b64 import b64encode
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import scripted_engines
 from openrealtime.server import ServerConfig
-from openrealtime.server.logs import SessionIdFilter, describe_frame
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
+from openrealtime.server.transport.logs import SessionIdFilter, describe_frame
 from tests.server.harness import speech
 
 from .wire import TEXT_TURN, TIMEOUT

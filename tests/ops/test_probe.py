@@ -12,13 +12,18 @@ from typing import Any
 import pytest
 import websockets
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import Script, scripted_engines, speak
 from openrealtime.engines.scripted.script import Actions
 from openrealtime.protocol import ga
 from openrealtime.server import ServerConfig
-from openrealtime.server.probe import DELTA_TYPES, FrameMarks, LatencyProbe, created_metric
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
+from openrealtime.server.transport.probe import (
+    DELTA_TYPES,
+    FrameMarks,
+    LatencyProbe,
+    created_metric,
+)
 
 from .test_backpressure import LIMIT, LONG_REPLY, RawClient
 from .wire import TEXT_TURN, TIMEOUT

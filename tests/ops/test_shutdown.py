@@ -18,10 +18,10 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import Script, scripted_engines
 from openrealtime.server import ServerConfig
-from openrealtime.server.registry import ModelRegistry
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
 
 from .wire import TEXT_TURN, TIMEOUT
 

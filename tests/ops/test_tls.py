@@ -10,7 +10,7 @@ import trustme
 from openai import AsyncOpenAI
 
 from openrealtime.server import ServerConfig
-from openrealtime.server.runner import running
+from openrealtime.server.app.runner import running
 
 KEY = "sk-test-0123456789abcdefAAAA"
 

@@ -17,7 +17,7 @@ from openrealtime.engines import EngineSet
 from openrealtime.engines.scripted import Script, scripted_engines, speak
 from openrealtime.protocol import ProtocolError, beta, ga
 from openrealtime.server import SeededIds, Session, SessionOptions, VirtualClock
-from openrealtime.server.edge import edge_for
+from openrealtime.server.transport.edge import edge_for
 
 __all__ = ["Harness", "silence", "speech"]
 

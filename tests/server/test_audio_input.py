@@ -8,7 +8,7 @@ import pytest
 
 from openrealtime.audio.b64 import b64encode
 from openrealtime.audio.g711 import pcm16_to_alaw, pcm16_to_ulaw
-from openrealtime.server.input_buffer import InputAudioBuffer
+from openrealtime.server.session.input_buffer import InputAudioBuffer
 
 from .core_checks import DIALECTS, assert_text_turn_works, only_error, user_text
 from .harness import Harness, silence, speech

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import pytest
 
-from openrealtime.server import errors
+from openrealtime.server.session import errors
 
 from .core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from .harness import Harness

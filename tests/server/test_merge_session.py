@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from openrealtime.protocol import ga
-from openrealtime.server.session_update import merge_session
+from openrealtime.server.session.session_update import merge_session
 
 
 def _ga(**fields: Any) -> ga.RealtimeSession:

@@ -15,11 +15,11 @@ import pytest
 from openrealtime.engines.scripted import speak
 from openrealtime.protocol import ga
 from openrealtime.server import SeededIds, SessionOptions, VirtualClock
-from openrealtime.server.context import SessionContext
-from openrealtime.server.conversation import Conversation
-from openrealtime.server.rate_limits import RateLimits
-from openrealtime.server.response_plan import ResponsePlan
-from openrealtime.server.response_run import STEPS, Phase, ResponseRun
+from openrealtime.server.session.context import SessionContext
+from openrealtime.server.session.conversation import Conversation
+from openrealtime.server.session.rate_limits import RateLimits
+from openrealtime.server.session.response.plan import ResponsePlan
+from openrealtime.server.session.response.run import STEPS, Phase, ResponseRun
 
 P = Phase
 ALLOWED: dict[str, dict[Phase, Phase]] = {

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
-from openrealtime.server.turn_detection import SpeechStarted, SpeechStopped, TurnDetector
+from openrealtime.server.session.turn_detection import SpeechStarted, SpeechStopped, TurnDetector
 
 from ..traces import closing_audio, item_added, item_start, response_start
 from .core_checks import DIALECTS, user_text

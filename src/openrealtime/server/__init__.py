@@ -5,14 +5,14 @@
 - :class:`ServerConfig`, :class:`ModelRegistry` and :class:`SessionOptions` configure it.
 """
 
-from .app import create_app
-from .clock import Clock, SystemClock, VirtualClock
-from .config import ServerConfig
-from .ids import IdSource, RandomIds, SeededIds
-from .options import SessionOptions
-from .registry import ModelEntry, ModelRegistry, RegistryError
-from .runner import ServerURL, running
-from .session import Session
+from ..engines.registry import ModelEntry, ModelRegistry, RegistryError
+from .app.app import create_app
+from .app.config import ServerConfig
+from .app.runner import ServerURL, running
+from .session.clock import Clock, SystemClock, VirtualClock
+from .session.ids import IdSource, RandomIds, SeededIds
+from .session.options import SessionOptions
+from .session.session import Session
 
 __all__ = [
     "Clock",

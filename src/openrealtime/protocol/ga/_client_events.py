@@ -12,8 +12,7 @@ from .._payloads import (
     PreviousItemPayload,
     TruncatePayload,
 )
-from ..ga._items import FunctionCallOutputItem, InputTextContent
-from ._items import Item, UserMessageItem
+from ._items import FunctionCallOutputItem, InputTextContent, Item, UserMessageItem
 from ._response import ResponseCreateParams
 from ._session import Session
 

@@ -1,0 +1,5 @@
+"""``python -m openrealtime.cli``."""
+
+from . import main
+
+main()

@@ -1,0 +1,99 @@
+"""``openrealtime serve``: the Realtime server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._errors import fail
+
+__all__ = ["serve"]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    engine: Annotated[
+        str, typer.Option(help="Engine kind for the built-in models (e.g. scripted).")
+    ] = "scripted",
+    script: Annotated[
+        Path | None, typer.Option(help="Script file (YAML/JSON) for the scripted engine.")
+    ] = None,
+    models: Annotated[
+        Path | None, typer.Option(help="Model registry file (YAML/JSON); see the README.")
+    ] = None,
+    model_alias: Annotated[
+        list[str] | None,
+        typer.Option("--model-alias", help="NAME=TARGET: serve NAME like TARGET (repeatable)."),
+    ] = None,
+    pace: Annotated[
+        float,
+        typer.Option(help="Scripted speech pacing: 1.0 real time, 0 as fast as possible."),
+    ] = 1.0,
+    session_minutes: Annotated[int, typer.Option(help="Maximum session duration.")] = 60,
+    truncation_transcript: Annotated[
+        str,
+        typer.Option(help="After a truncation: 'spoken' keeps the words heard; 'delete' clears."),
+    ] = "spoken",
+    api_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--api-key",
+            help="An API key clients must present (repeatable); also "
+            "OPENREALTIME_API_KEYS, comma-separated. None: the server is open.",
+            show_default=False,
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option(help="Allow serving a non-loopback --host without API keys.")
+    ] = False,
+    ssl_certfile: Annotated[
+        Path | None, typer.Option(help="TLS certificate (PEM): serve wss:// and https://.")
+    ] = None,
+    ssl_keyfile: Annotated[
+        Path | None, typer.Option(help="TLS private key (PEM), if not in the certificate.")
+    ] = None,
+    max_sessions: Annotated[
+        int | None, typer.Option(help="Most concurrent sessions (default: no limit).")
+    ] = None,
+    max_sessions_per_key: Annotated[
+        int | None,
+        typer.Option(help="Most concurrent sessions per API key (default: no limit)."),
+    ] = None,
+    trace_events: Annotated[
+        bool,
+        typer.Option(help="Log every client and server event (audio and keys redacted)."),
+    ] = False,
+    lenient: Annotated[
+        bool,
+        typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
+    ] = False,
+) -> None:
+    """Serve the Realtime API over WebSocket at /v1/realtime."""
+    from ..server.app.serve import ServeOptions, keys_from_env, serve_forever
+
+    serve_forever(
+        ServeOptions(
+            host=host,
+            port=port,
+            engine=engine,
+            script=script,
+            models=models,
+            aliases=list(model_alias or []),
+            pace=pace,
+            session_minutes=session_minutes,
+            truncation_transcript=truncation_transcript,
+            api_keys=[*(api_key or []), *keys_from_env(os.environ)],
+            insecure=insecure,
+            ssl_certfile=ssl_certfile,
+            ssl_keyfile=ssl_keyfile,
+            max_sessions=max_sessions,
+            max_sessions_per_key=max_sessions_per_key,
+            trace_events=trace_events,
+            lenient=lenient,
+        ),
+        fail=fail,
+    )

@@ -1,0 +1,1 @@
+"""The ASGI app and its operations: auth, client secrets, admission, shutdown, serving."""

@@ -1,0 +1,132 @@
+"""Which connections may open a session, and the sessions open now.
+
+A connection is admitted after authentication and the request checks. Over
+``max_sessions``, or over ``max_sessions_per_key`` for its API key, it gets one
+``session_limit_reached`` error and close 1013 (try again later). While the
+server shuts down, new connections are closed with 1001 "server shutting down",
+and :meth:`SessionRegistry.shut_down` stops every open one the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from ...protocol import ProtocolError
+from ..transport.outbox import Close
+
+if TYPE_CHECKING:
+    from ..session.session import Session
+
+__all__ = [
+    "LIMIT_CLOSE_CODE",
+    "SHUTDOWN",
+    "Admission",
+    "Refused",
+    "SessionRegistry",
+    "session_limit_reached",
+]
+
+LIMIT_CLOSE_CODE: Final = 1013
+SHUTDOWN: Final = Close(1001, "server shutting down")
+
+
+def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
+    """Over a concurrent-session limit."""
+    holder = "This API key" if per_key else "This server"
+    return ProtocolError(
+        "session_limit_reached",
+        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
+    )
+
+
+class Refused(Exception):
+    """A connection turned away: an optional ``error`` event, then a close."""
+
+    def __init__(self, error: ProtocolError | None, close: Close) -> None:
+        super().__init__(close.reason)
+        self.error, self.close = error, close
+
+
+class Admission:
+    """One admitted connection's place in the registry."""
+
+    def __init__(
+        self, registry: SessionRegistry, key_index: int | None, stop: Callable[[], None]
+    ) -> None:
+        self._registry = registry
+        self.key_index = key_index
+        self.stop = stop
+        self.session: Session | None = None
+        self.done = asyncio.Event()
+
+    def attach(self, session: Session) -> None:
+        """List the connection's session among the open ones."""
+        self.session = session
+        self._registry.sessions[session.id] = session
+
+    def release(self) -> None:
+        """The connection is over: free its place."""
+        self._registry.release(self)
+
+
+class SessionRegistry:
+    """The sessions this server holds open, and the limits on them."""
+
+    def __init__(
+        self, *, max_sessions: int | None = None, max_sessions_per_key: int | None = None
+    ) -> None:
+        self.sessions: dict[str, Session] = {}
+        self.max_sessions = max_sessions
+        self.max_sessions_per_key = max_sessions_per_key
+        self.closing = False
+        self._admitted: set[Admission] = set()
+        self._per_key: Counter[int] = Counter()
+
+    def __len__(self) -> int:
+        return len(self.sessions)
+
+    def admit(self, key_index: int | None, stop: Callable[[], None]) -> Admission:
+        """A place for a new connection; raises :class:`Refused`.
+
+        ``stop`` is called at shutdown to end the connection gracefully.
+        """
+        if self.closing:
+            raise Refused(None, SHUTDOWN)
+        if self.max_sessions is not None and len(self._admitted) >= self.max_sessions:
+            error = session_limit_reached(self.max_sessions, per_key=False)
+            raise Refused(error, Close.after(error, LIMIT_CLOSE_CODE))
+        limit = self.max_sessions_per_key
+        if key_index is not None and limit is not None and self._per_key[key_index] >= limit:
+            error = session_limit_reached(limit, per_key=True)
+            raise Refused(error, Close.after(error, LIMIT_CLOSE_CODE))
+        admission = Admission(self, key_index, stop)
+        self._admitted.add(admission)
+        if key_index is not None:
+            self._per_key[key_index] += 1
+        return admission
+
+    def release(self, admission: Admission) -> None:
+        """Forget a finished connection."""
+        if admission not in self._admitted:
+            return
+        self._admitted.discard(admission)
+        if admission.key_index is not None:
+            self._per_key[admission.key_index] -= 1
+        if admission.session is not None:
+            self.sessions.pop(admission.session.id, None)
+        admission.done.set()
+
+    async def shut_down(self, timeout: float) -> None:
+        """Refuse new connections, stop every open one, and wait up to ``timeout`` s."""
+        self.closing = True
+        admitted = list(self._admitted)
+        for admission in admitted:
+            admission.stop()
+        waits = [asyncio.ensure_future(admission.done.wait()) for admission in admitted]
+        if waits:
+            _, pending = await asyncio.wait(waits, timeout=timeout)
+            for wait in pending:
+                wait.cancel()

@@ -1,0 +1,137 @@
+"""Who may open a session: API keys, client secrets, and where credentials arrive.
+
+A client presents a token as ``Authorization: Bearer <token>`` or, from a browser,
+as the subprotocol ``openai-insecure-api-key.<token>`` (never echoed back). The
+token is one of the server's API keys, compared in constant time, or a live client
+secret (``ek_…``) minted for the connection's dialect. Without configured keys the
+server is open: any token but a dead client secret is let in. Failures are OpenAI's
+``error`` then close 3000; messages show a key masked, and keys are never logged.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from ...protocol import ProtocolError
+from .client_secrets import SECRET_PREFIX, ClientSecret, ClientSecretStore
+
+__all__ = [
+    "AUTH_CLOSE_CODE",
+    "KEY_PROTOCOL",
+    "Authenticator",
+    "Grant",
+    "KeyRing",
+    "bearer_token",
+    "invalid_api_key",
+    "mask_key",
+    "missing_credentials",
+    "presented_token",
+]
+
+KEY_PROTOCOL: Final = "openai-insecure-api-key."
+"""The browser subprotocol prefix that carries a key; the server never selects it."""
+
+AUTH_CLOSE_CODE: Final = 3000
+_SHOWN_PREFIX: Final = 3
+_SHOWN_SUFFIX: Final = 4
+_MASK_ALL_BELOW: Final = 12
+
+
+def mask_key(key: str) -> str:
+    """A key as OpenAI shows it in errors: ``sk-…AAAA``; short keys entirely hidden."""
+    if len(key) < _MASK_ALL_BELOW:
+        return "****"
+    return f"{key[:_SHOWN_PREFIX]}…{key[-_SHOWN_SUFFIX:]}"
+
+
+def invalid_api_key(token: str) -> ProtocolError:
+    """A token that is no key and no live client secret [O]."""
+    return ProtocolError(
+        "invalid_api_key",
+        f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+    )
+
+
+def missing_credentials() -> ProtocolError:
+    """No token at all, on a server that has keys [O]."""
+    return ProtocolError(None, "Missing bearer or basic authentication in header")
+
+
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
+    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def presented_token(headers: Mapping[str, str], subprotocols: Sequence[str]) -> str | None:
+    """The client's token: the Bearer header first, then the key subprotocol."""
+    token = bearer_token(headers)
+    if token is not None:
+        return token
+    for protocol in subprotocols:
+        if protocol.startswith(KEY_PROTOCOL) and len(protocol) > len(KEY_PROTOCOL):
+            return protocol[len(KEY_PROTOCOL) :]
+    return None
+
+
+class KeyRing:
+    """The server's API keys; a lookup compares against every key, in constant time."""
+
+    def __init__(self, keys: Iterable[str] = ()) -> None:
+        self._keys = tuple(key.encode() for key in keys)
+
+    def __bool__(self) -> bool:
+        return bool(self._keys)
+
+    def match(self, token: str) -> int | None:
+        """The index of the key equal to ``token``, or ``None``."""
+        presented = token.encode()
+        found: int | None = None
+        for index, key in enumerate(self._keys):
+            # Every key is compared, so the time taken says nothing about which matched.
+            if hmac.compare_digest(key, presented) and found is None:
+                found = index
+        return found
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a connection was let in with.
+
+    ``key_index`` is the API key (its index) that the session counts against, also
+    for a client secret minted with that key; ``secret`` is the client secret used.
+    """
+
+    key_index: int | None = None
+    secret: ClientSecret | None = None
+
+
+class Authenticator:
+    """Decides whether a token opens a session on a connection of a given dialect."""
+
+    def __init__(self, keys: KeyRing, secrets: ClientSecretStore) -> None:
+        self.keys = keys
+        self.secrets = secrets
+
+    def authenticate(self, token: str | None, dialect: Literal["ga", "beta"]) -> Grant:
+        """The connection's :class:`Grant`; raises the error to send before close 3000."""
+        if token is None:
+            if self.keys:
+                raise missing_credentials()
+            return Grant()
+        index = self.keys.match(token)
+        if index is not None:
+            return Grant(key_index=index)
+        secret = self.secrets.get(token)
+        if secret is not None:
+            if secret.dialect != dialect:
+                raise invalid_api_key(token)
+            return Grant(key_index=secret.key_index, secret=secret)
+        if self.keys or token.startswith(SECRET_PREFIX):
+            raise invalid_api_key(token)
+        return Grant()

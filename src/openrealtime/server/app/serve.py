@@ -1,0 +1,174 @@
+"""``openrealtime serve``: build the configuration from flags, then serve until stopped."""
+
+from __future__ import annotations
+
+import gc
+import ipaddress
+import logging
+import ssl
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal, NoReturn, cast
+
+from ...engines.registry import ModelRegistry, RegistryError
+from ..session.options import SessionOptions
+from ..transport.logs import configure_logging
+from .app import create_app
+from .config import ServerConfig
+from .runner import server_for
+
+__all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "serve_forever"]
+
+KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
+"""The environment variable holding API keys, comma-separated."""
+
+_LOG = logging.getLogger("openrealtime.serve")
+
+
+@dataclass
+class ServeOptions:
+    """The ``serve`` command's flags."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    engine: str = "scripted"
+    script: Path | None = None
+    models: Path | None = None
+    aliases: list[str] = field(default_factory=list)
+    pace: float = 1.0
+    session_minutes: int = 60
+    truncation_transcript: str = "spoken"
+    api_keys: list[str] = field(default_factory=list, repr=False)
+    insecure: bool = False
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    max_sessions: int | None = None
+    max_sessions_per_key: int | None = None
+    trace_events: bool = False
+    lenient: bool = False
+
+
+def keys_from_env(environ: Mapping[str, str]) -> list[str]:
+    """The API keys in :data:`KEYS_VARIABLE` (comma-separated; blanks ignored)."""
+    return [key.strip() for key in environ.get(KEYS_VARIABLE, "").split(",") if key.strip()]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_tls(certfile: Path | None, keyfile: Path | None) -> None:
+    if certfile is None:
+        if keyfile is not None:
+            raise ValueError("--ssl-keyfile needs --ssl-certfile")
+        return
+    for flag, path in (("--ssl-certfile", certfile), ("--ssl-keyfile", keyfile)):
+        if path is not None and not path.is_file():
+            raise ValueError(f"{flag}: no such file: {path}")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(certfile, keyfile)
+    except (ssl.SSLError, OSError) as exc:
+        detail = getattr(exc, "reason", None) or exc.strerror or str(exc)
+        raise ValueError(f"--ssl-certfile: cannot load the certificate and key: {detail}") from None
+
+
+def _check_access(options: ServeOptions) -> None:
+    if any(not key.strip() for key in options.api_keys):
+        raise ValueError("--api-key must not be empty")
+    if not options.api_keys and not options.insecure and not _is_loopback(options.host):
+        raise ValueError(
+            f"refusing to serve {options.host} without API keys: give --api-key "
+            f"(or {KEYS_VARIABLE}), or --insecure to serve it open"
+        )
+    for flag, value in (
+        ("--max-sessions", options.max_sessions),
+        ("--max-sessions-per-key", options.max_sessions_per_key),
+    ):
+        if value is not None and value < 1:
+            raise ValueError(f"{flag} must be at least 1")
+
+
+def build_config(options: ServeOptions) -> ServerConfig:
+    """A checked :class:`ServerConfig`; raises ``ValueError`` with a one-line message."""
+    if options.truncation_transcript not in ("spoken", "delete"):
+        value = options.truncation_transcript
+        raise ValueError(f"--truncation-transcript must be 'spoken' or 'delete', not {value!r}")
+    if options.session_minutes < 1:
+        raise ValueError("--session-minutes must be at least 1")
+    _check_access(options)
+    _check_tls(options.ssl_certfile, options.ssl_keyfile)
+    if options.models is not None:
+        registry = ModelRegistry.from_file(options.models)
+    else:
+        engine_options: dict[str, object] = {"pace": options.pace}
+        if options.script is not None:
+            engine_options["script"] = str(options.script)
+        registry = ModelRegistry.default(engine=options.engine, options=engine_options)
+    for alias in options.aliases:
+        name, sep, target = alias.partition("=")
+        if not sep or not name or not target:
+            raise RegistryError(f"--model-alias expects NAME=TARGET, got {alias!r}")
+        registry.add_alias(name, target)
+    for entry in registry.entries:
+        entry.engine_set()  # fail now, not on the first connection
+    session = SessionOptions(
+        session_minutes=options.session_minutes,
+        truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
+    )
+    return ServerConfig(
+        models=registry,
+        session=session,
+        host=options.host,
+        port=options.port,
+        api_keys=tuple(key.strip() for key in options.api_keys),
+        ssl_certfile=options.ssl_certfile,
+        ssl_keyfile=options.ssl_keyfile,
+        max_sessions=options.max_sessions,
+        max_sessions_per_key=options.max_sessions_per_key,
+        trace_events=options.trace_events,
+        lenient_fields=options.lenient,
+    )
+
+
+def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> None:
+    """Serve until interrupted; configuration problems go to ``fail`` as one line."""
+    try:
+        config = build_config(options)
+    except ValueError as exc:
+        fail(str(exc))
+    configure_logging()
+    if not config.api_keys:
+        _LOG.warning(
+            "no API keys: anyone who can reach %s:%d may use this server", config.host, config.port
+        )
+    secure = config.ssl_certfile is not None
+    ws, http = ("wss", "https") if secure else ("ws", "http")
+    base = f"{http}://{config.host}:{config.port}"
+    model = config.models.model_names()[0] if config.models.entries else "gpt-realtime"
+    print(f"openrealtime serving {', '.join(config.models.model_names())}", flush=True)
+    print(f"  WebSocket: {ws}://{config.host}:{config.port}/v1/realtime?model={model}", flush=True)
+    print(f"  Models:    {base}/v1/models", flush=True)
+    print(f"  Health:    {base}/healthz", flush=True)
+    print(
+        f"  SDK:       OpenAI(base_url='{base}/v1', "
+        f"websocket_base_url='{ws}://{config.host}:{config.port}/v1')",
+        flush=True,
+    )
+    server = server_for(create_app(config), config)
+    # Everything alive now lives as long as the server: keep it out of the collector's
+    # full passes, which stop the event loop for every session.
+    gc.collect()
+    gc.freeze()
+    try:
+        server.run()
+    except OSError as exc:
+        fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        # uvicorn re-raises Ctrl-C once it has shut down; that is a normal stop.
+        raise SystemExit(130) from None

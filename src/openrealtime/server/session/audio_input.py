@@ -1,0 +1,209 @@
+"""The input audio path: append, commit, clear, and the turns that VAD finds.
+
+Appends are decoded once, to PCM16 at the input format's own rate (24 kHz PCM, or
+8 kHz for G.711), and kept in the :class:`InputAudioBuffer`. With turn detection
+on, each append also feeds the session's voice activity stream; a turn end
+commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a user item
+and, with ``create_response``, starts a response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from ...audio.b64 import InvalidBase64Error, b64decode
+from ...audio.formats import AudioFormat, audio_format_from_wire
+from ...engines import VadStream
+from ...protocol import ga
+from . import errors
+from .conversation import AudioTrack, StoredItem
+from .input_buffer import InputAudioBuffer
+from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["MIN_COMMIT_MS", "AudioInput"]
+
+MIN_COMMIT_MS = 100.0
+
+
+class AudioInput:
+    """The input buffer and turn detection of one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self.format: AudioFormat = audio_format_from_wire(session.view.input_format)
+        self.buffer = InputAudioBuffer(self.format.sample_rate)
+        self._turn_config: dict[str, Any] | None = None
+        self._detector: TurnDetector | None = None
+        self._vad: VadStream | None = None
+        self._vad_origin_ms = 0.0
+        self._vad_frames = 0
+        self._speech_item_id: str | None = None
+        self._turn_start_ms = 0.0
+        self._idle_timer: asyncio.Task[None] | None = None
+        self.configure()
+
+    @property
+    def speaking(self) -> bool:
+        """Whether turn detection hears an open turn."""
+        return self._detector is not None and self._detector.speaking
+
+    def configure(self) -> None:
+        """Follow the effective session: input format and turn detection."""
+        view = self._session.view
+        fmt = audio_format_from_wire(view.input_format)
+        if fmt != self.format:
+            # A new input format starts a new buffer: old samples mean nothing at the new rate.
+            self.format = fmt
+            self.buffer = InputAudioBuffer(fmt.sample_rate, position_ms=self.buffer.end_ms)
+            self._turn_config = None
+        config = view.turn_detection
+        if config == self._turn_config and (config is None) == (self._detector is None):
+            return
+        self._turn_config = config
+        self._speech_item_id = None
+        self.cancel_idle_timer()
+        if config is None:
+            self._detector, self._vad = None, None
+            return
+        self._vad = self._session.engines().vad.stream(self.format.sample_rate)
+        self._detector = TurnDetector(config, self._vad.frame_ms)
+        self._detector.reset(self.buffer.end_ms)
+        self._vad_origin_ms, self._vad_frames = self.buffer.end_ms, 0
+
+    # -- client events -------------------------------------------------------------
+
+    def append(self, event: ga.InputAudioBufferAppendEvent) -> None:
+        """Decode and buffer audio; run turn detection over it."""
+        try:
+            wire = b64decode(event.audio)
+        except InvalidBase64Error:
+            raise errors.invalid_audio(event.event_id) from None
+        limit = self._session.ctx.options.max_append_bytes
+        if len(wire) > limit:
+            raise errors.audio_too_large(len(wire), limit, event.event_id)
+        pcm = self.format.decode(wire)
+        self.buffer.append(pcm)
+        if self._vad is not None and self._detector is not None:
+            probabilities = self._vad.feed(pcm)
+            start = self._vad_origin_ms + self._vad_frames * self._vad.frame_ms
+            self._vad_frames += len(probabilities)
+            for turn in self._detector.process(probabilities, start):
+                if isinstance(turn, SpeechStarted):
+                    self._speech_started(turn.audio_start_ms)
+                else:
+                    self._speech_stopped(turn)
+
+    def commit(self, event: ga.InputAudioBufferCommitEvent) -> None:
+        """Commit everything buffered as a user audio item (at least 100 ms)."""
+        buffered = self.buffer.duration_ms
+        if buffered < MIN_COMMIT_MS:
+            raise errors.commit_empty(buffered, event.event_id)
+        item_id = self._speech_item_id or self._session.ctx.ids.new("item_")
+        self._speech_item_id = None
+        audio = self.buffer.take()
+        if self._detector is not None:
+            self._detector.reset(self.buffer.end_ms)
+        self._commit(audio, item_id)
+
+    def clear(self, event: ga.InputAudioBufferClearEvent) -> None:
+        """Drop the buffer and any open turn, without ``speech_stopped``."""
+        self.buffer.clear()
+        self._speech_item_id = None
+        if self._detector is not None:
+            self._detector.reset(self.buffer.end_ms)
+        ctx = self._session.ctx
+        ctx.emit(ga.InputAudioBufferClearedEvent(event_id=ctx.event_id()))
+
+    # -- turns ---------------------------------------------------------------------
+
+    def _speech_started(self, audio_start_ms: int) -> None:
+        ctx = self._session.ctx
+        self.cancel_idle_timer()
+        self._speech_item_id = ctx.ids.new("item_")
+        self._turn_start_ms = audio_start_ms
+        ctx.emit(
+            ga.InputAudioBufferSpeechStartedEvent(
+                event_id=ctx.event_id(), audio_start_ms=audio_start_ms, item_id=self._speech_item_id
+            )
+        )
+        config = self._turn_config or {}
+        if config.get("interrupt_response", True) and not self._session.view.is_transcription:
+            self._session.responses.interrupt()
+
+    def _speech_stopped(self, turn: SpeechStopped) -> None:
+        ctx = self._session.ctx
+        item_id = self._speech_item_id or ctx.ids.new("item_")
+        self._speech_item_id = None
+        ctx.emit(
+            ga.InputAudioBufferSpeechStoppedEvent(
+                event_id=ctx.event_id(), audio_end_ms=turn.audio_end_ms, item_id=item_id
+            )
+        )
+        audio = self.buffer.take(self._turn_start_ms, turn.audio_end_ms)
+        self._commit(audio, item_id)
+        config = self._turn_config or {}
+        if config.get("create_response", True) and not self._session.view.is_transcription:
+            self._session.responses.create_automatic()
+
+    def _commit(self, audio: bytes, item_id: str) -> None:
+        session, ctx = self._session, self._session.ctx
+        conversation = session.conversation
+        previous = conversation.last_id
+        ctx.emit(
+            ga.InputAudioBufferCommittedEvent(
+                event_id=ctx.event_id(), previous_item_id=previous, item_id=item_id
+            )
+        )
+        item = ga.UserMessageItem(
+            id=item_id,
+            type="message",
+            status="completed",
+            content=[ga.InputAudioContent(transcript=None)],
+        )
+        track = AudioTrack(self.format.beta_name, self.format.sample_rate, bytearray(audio))
+        stored = StoredItem(item=item, audio={0: track})
+        session.items.add(stored, after=None)
+        session.transcriptions.start(stored, audio, self.format.sample_rate)
+
+    # -- idle timeout --------------------------------------------------------------
+
+    def start_idle_timer(self, playback_seconds: float) -> None:
+        """After a response: wait for playback, then ``idle_timeout_ms`` of silence."""
+        config = self._turn_config or {}
+        timeout = config.get("idle_timeout_ms")
+        if config.get("type") != "server_vad" or not isinstance(timeout, int) or self.speaking:
+            return
+        self.cancel_idle_timer()
+        delay = playback_seconds + timeout / 1000
+        self._idle_timer = self._session.spawn(self._idle(delay), background=True)
+
+    def cancel_idle_timer(self) -> None:
+        """Stop waiting for the user: they spoke, or something else happened."""
+        if self._idle_timer is not None and not self._idle_timer.done():
+            self._idle_timer.cancel()
+        self._idle_timer = None
+
+    async def _idle(self, seconds: float) -> None:
+        await self._session.ctx.clock.sleep(seconds)
+        self._idle_timer = None
+        if self.speaking or self._session.responses.active is not None:
+            return
+        ctx = self._session.ctx
+        item_id = ctx.ids.new("item_")
+        ctx.emit(
+            ga.InputAudioBufferTimeoutTriggeredEvent(
+                event_id=ctx.event_id(),
+                audio_start_ms=round(self.buffer.start_ms),
+                audio_end_ms=round(self.buffer.end_ms),
+                item_id=item_id,
+            )
+        )
+        audio = self.buffer.take()
+        if self._detector is not None:
+            self._detector.reset(self.buffer.end_ms)
+        self._commit(audio, item_id)
+        self._session.responses.create_automatic()

@@ -1,0 +1,265 @@
+"""Every error the session core reports, worded as OpenAI words it.
+
+Errors are values: each function returns a :class:`ProtocolError`, which becomes
+exactly one ``error`` event carrying the client's ``event_id``. Wording marked
+[O] in protocol-semantics.md is verbatim; the rest is documented in
+docs/behaviour.md as our choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...protocol import ProtocolError
+
+__all__ = [
+    "active_response",
+    "assistant_audio",
+    "audio_too_large",
+    "audio_too_short_for_truncate",
+    "binary_frame",
+    "cancel_not_active",
+    "cannot_update_voice",
+    "commit_empty",
+    "duplicate_item_id",
+    "invalid_audio",
+    "invalid_model",
+    "item_not_found",
+    "missing_model",
+    "no_function_call",
+    "not_in_transcription_session",
+    "output_modalities",
+    "server_error",
+    "session_expired",
+    "session_type_mismatch",
+    "truncate_item_not_found",
+    "truncate_not_audio",
+    "unknown_response",
+    "unsupported_value",
+]
+
+
+def active_response(response_id: str, event_id: str | None) -> ProtocolError:
+    """A second response for the default conversation while one is running [O]."""
+    return ProtocolError(
+        "conversation_already_has_active_response",
+        f"Conversation already has an active response in progress: {response_id}. "
+        "Wait until the response is finished before creating a new one.",
+        event_id=event_id,
+    )
+
+
+def cancel_not_active(event_id: str | None) -> ProtocolError:
+    """``response.cancel`` with nothing to cancel [O]."""
+    return ProtocolError(
+        "response_cancel_not_active",
+        "Cancellation failed: no active response found",
+        event_id=event_id,
+    )
+
+
+def unknown_response(response_id: str, event_id: str | None) -> ProtocolError:
+    """``response.cancel`` naming a response this session never had [U]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Response with response_id not found: {response_id}",
+        param="response_id",
+        event_id=event_id,
+    )
+
+
+def item_not_found(item_id: str, param: str, event_id: str | None) -> ProtocolError:
+    """An unknown item id in ``previous_item_id``, retrieve, delete or an input reference [U]."""
+    return ProtocolError(
+        "item_not_found",
+        f"Item with item_id not found: {item_id}",
+        param=param,
+        event_id=event_id,
+    )
+
+
+def truncate_item_not_found(item_id: str, event_id: str | None) -> ProtocolError:
+    """Truncating an unknown item [O, pairing U]."""
+    return ProtocolError(
+        "item_truncate_invalid_item_id",
+        f"Item with item_id not found: {item_id}",
+        param="item_id",
+        event_id=event_id,
+    )
+
+
+def truncate_not_audio(event_id: str | None) -> ProtocolError:
+    """Truncating anything but assistant audio that has started [O]."""
+    return ProtocolError(
+        "unsupported_content_type",
+        "Only model output audio messages can be truncated",
+        event_id=event_id,
+    )
+
+
+def audio_too_short_for_truncate(
+    audio_ms: int, requested_ms: int, event_id: str | None
+) -> ProtocolError:
+    """``audio_end_ms`` past the audio sent so far; the server never clamps [O]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Audio content of {audio_ms}ms is already shorter than {requested_ms}ms",
+        event_id=event_id,
+    )
+
+
+def commit_empty(buffered_ms: float, event_id: str | None) -> ProtocolError:
+    """Committing less than 100 ms of audio [O]."""
+    return ProtocolError(
+        "input_audio_buffer_commit_empty",
+        "Error committing input audio buffer: buffer too small. Expected at least 100ms of "
+        f"audio, but buffer only has {buffered_ms:.2f}ms of audio.",
+        event_id=event_id,
+    )
+
+
+def cannot_update_voice(event_id: str | None) -> ProtocolError:
+    """Changing the voice after assistant audio exists [O]."""
+    return ProtocolError(
+        "cannot_update_voice",
+        "Cannot update a conversation's voice if assistant audio is present.",
+        event_id=event_id,
+    )
+
+
+def session_type_mismatch(realtime_session: bool, event_id: str | None) -> ProtocolError:
+    """A ``session.update`` of the other session type [O for the realtime case]."""
+    wrong, right = (
+        ("transcription", "realtime") if realtime_session else ("realtime", "transcription")
+    )
+    return ProtocolError(
+        "invalid_parameter",
+        f"Passing a {wrong} session update event to a {right} session is not allowed.",
+        param="session.type",
+        event_id=event_id,
+    )
+
+
+def invalid_model(model: str, param: str | None, event_id: str | None = None) -> ProtocolError:
+    """A model this server does not serve [O]."""
+    return ProtocolError(
+        "invalid_model",
+        f'Model "{model}" is not supported in realtime mode.',
+        param=param,
+        event_id=event_id,
+    )
+
+
+def missing_model(example_model: str) -> ProtocolError:
+    """A realtime connection without ``?model=`` [O]."""
+    return ProtocolError(
+        "missing_model",
+        "You must provide a model parameter, for example "
+        f"wss://api.openai.com/v1/realtime?model={example_model}",
+    )
+
+
+def session_expired(minutes: float) -> ProtocolError:
+    """The session reached its maximum duration [O]."""
+    return ProtocolError(
+        "session_expired", f"Your session hit the maximum duration of {minutes:g} minutes."
+    )
+
+
+def binary_frame() -> ProtocolError:
+    """A binary WebSocket frame [O]."""
+    return ProtocolError(
+        "invalid_event", "Expected a text WebSocket message; binary frames are not supported."
+    )
+
+
+def invalid_audio(event_id: str | None, param: str = "audio") -> ProtocolError:
+    """``audio`` that is not valid base64 [U]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Invalid '{param}': expected base64-encoded audio.",
+        param=param,
+        event_id=event_id,
+    )
+
+
+def audio_too_large(size: int, limit: int, event_id: str | None) -> ProtocolError:
+    """More than 15 MiB of decoded audio in one append [U wording]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Invalid 'audio': the decoded audio is {size} bytes, but at most {limit} bytes "
+        "(15 MiB) may be appended at a time.",
+        param="audio",
+        event_id=event_id,
+    )
+
+
+def duplicate_item_id(item_id: str, event_id: str | None) -> ProtocolError:
+    """Creating an item with an id already in the conversation [U]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Item with item_id already exists: {item_id}",
+        param="item.id",
+        event_id=event_id,
+    )
+
+
+def assistant_audio(param: str, event_id: str | None) -> ProtocolError:
+    """Creating an assistant message with audio content [S; wording U].
+
+    Worded without content type names, which differ between the dialects.
+    """
+    return ProtocolError(
+        "invalid_value",
+        f"Invalid '{param}': assistant audio cannot be created; assistant messages "
+        "take text content only.",
+        param=param,
+        event_id=event_id,
+    )
+
+
+def no_function_call(call_id: str, event_id: str | None) -> ProtocolError:
+    """A ``function_call_output`` whose ``call_id`` matches no function call [U]."""
+    return ProtocolError(
+        "invalid_value",
+        f"No tool call found for function call output with call_id {call_id}.",
+        param="item.call_id",
+        event_id=event_id,
+    )
+
+
+def output_modalities(value: Iterable[str], param: str, event_id: str | None) -> ProtocolError:
+    """Both output modalities at once, which GA does not allow [U wording]."""
+    return ProtocolError(
+        "invalid_value",
+        f"Invalid '{param}': {list(value)!r} is not supported. "
+        "Supported values are: ['audio'] and ['text'].",
+        param=param,
+        event_id=event_id,
+    )
+
+
+def unsupported_value(
+    value: str, supported: Iterable[str], param: str, event_id: str | None
+) -> ProtocolError:
+    """A value this server does not serve (an MCP tool, an unknown transcription model)."""
+    return ProtocolError.invalid_value(value, supported, param=param, event_id=event_id)
+
+
+def not_in_transcription_session(
+    event_type: str, supported: Iterable[str], event_id: str | None
+) -> ProtocolError:
+    """An event a transcription session does not accept [U]."""
+    return ProtocolError.invalid_value(event_type, supported, param="type", event_id=event_id)
+
+
+def server_error(session_id: str) -> ProtocolError:
+    """An internal failure outside any response [O wording]."""
+    return ProtocolError(
+        None,
+        "The server had an error while processing your request. Sorry about that! Please "
+        "contact us through our help center at help.openai.com if the error persists. "
+        f"(include session ID in your message: {session_id}). We recommend you retry your "
+        "request.",
+        type="server_error",
+    )

@@ -1,0 +1,1 @@
+"""The response lifecycle: plan, state table (run), engine driver, token budget."""

@@ -1,0 +1,121 @@
+"""Transcribing committed user audio.
+
+Every committed audio item is transcribed, because cascade engines read text.
+The ``conversation.item.input_audio_transcription.*`` events go out only when the
+session's input transcription is on; otherwise the transcript stays internal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from ...engines import EngineError, TranscriptDelta, TranscriptionRequest, TranscriptResult
+from ...engines.tokens import audio_tokens, count_tokens
+from ...protocol import ga
+from .conversation import StoredItem
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["Transcriptions"]
+
+
+class Transcriptions:
+    """Runs one transcription per committed audio item and remembers the results."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._pending: dict[str, asyncio.Task[None]] = {}
+
+    def start(self, stored: StoredItem, pcm: bytes, sample_rate: int) -> None:
+        """Transcribe ``pcm``, the audio of ``stored``'s first content part."""
+        settings = self._session.view.transcription
+        task = self._session.spawn(self._run(stored, pcm, sample_rate, settings))
+        self._pending[stored.id] = task
+        task.add_done_callback(lambda _task: self._pending.pop(stored.id, None))
+
+    async def wait(self, item_ids: list[str]) -> None:
+        """Wait until the given items' transcriptions, if running, have finished."""
+        tasks = [self._pending[item_id] for item_id in item_ids if item_id in self._pending]
+        if tasks:
+            await asyncio.wait(tasks)
+
+    async def _run(
+        self, stored: StoredItem, pcm: bytes, sample_rate: int, settings: dict[str, object] | None
+    ) -> None:
+        ctx = self._session.ctx
+        visible = settings is not None
+        model = settings.get("model") if settings else None
+        request = TranscriptionRequest(
+            pcm=pcm,
+            sample_rate=sample_rate,
+            model=model if isinstance(model, str) else None,
+            language=_text(settings, "language"),
+            prompt=_text(settings, "prompt"),
+        )
+        transcriber = self._session.engines().transcriber
+        text = ""
+        try:
+            async for part in transcriber.transcribe(request):
+                if isinstance(part, TranscriptDelta) and visible:
+                    ctx.emit(
+                        ga.ConversationItemInputAudioTranscriptionDeltaEvent(
+                            event_id=ctx.event_id(),
+                            item_id=stored.id,
+                            content_index=0,
+                            delta=part.text,
+                            **ctx.obfuscation(part.text),
+                        )
+                    )
+                elif isinstance(part, TranscriptResult):
+                    text = part.text
+        except EngineError as exc:
+            stored.transcript = ""
+            if visible:
+                ctx.emit(
+                    ga.ConversationItemInputAudioTranscriptionFailedEvent(
+                        event_id=ctx.event_id(),
+                        item_id=stored.id,
+                        content_index=0,
+                        error=ga.ErrorInfo(
+                            type="transcription_error",
+                            code=exc.code,
+                            message=str(exc),
+                            param=None,
+                        ),
+                    )
+                )
+            return
+        stored.transcript = text
+        if not visible:
+            return
+        item = stored.item
+        if isinstance(item, ga.UserMessageItem) and item.content:
+            part0 = item.content[0]
+            if isinstance(part0, ga.InputAudioContent):
+                part0.transcript = text
+        audio = audio_tokens(len(pcm) / 2 / sample_rate * 1000)
+        output = count_tokens(text)
+        ctx.emit(
+            ga.ConversationItemInputAudioTranscriptionCompletedEvent(
+                event_id=ctx.event_id(),
+                item_id=stored.id,
+                content_index=0,
+                transcript=text,
+                usage=ga.TranscriptionUsageTokens(
+                    type="tokens",
+                    total_tokens=audio + output,
+                    input_tokens=audio,
+                    input_token_details=ga.TranscriptionUsageTokensDetails(
+                        text_tokens=0, audio_tokens=audio
+                    ),
+                    output_tokens=output,
+                ),
+            )
+        )
+
+
+def _text(settings: dict[str, object] | None, key: str) -> str | None:
+    value = settings.get(key) if settings else None
+    return value if isinstance(value, str) else None

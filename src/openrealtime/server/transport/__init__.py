@@ -1,0 +1,1 @@
+"""One WebSocket connection: the dialect edge, the bounded outbox, frame logging and probes."""
