@@ -25,6 +25,7 @@ from ..app.admission import SHUTDOWN, Admission, Refused, SessionRegistry
 from ..app.auth import AUTH_CLOSE_CODE, KEY_PROTOCOL, Authenticator, Grant, presented_token
 from ..app.client_secrets import ClientSecret, kind_mismatch, model_mismatch
 from ..app.config import ServerConfig
+from ..app.engines import AppEngines
 from ..session import errors
 from ..session.clock import SystemClock
 from ..session.ids import RandomIds
@@ -35,7 +36,7 @@ from .logs import bind_session, describe_frame
 from .outbox import Close, Outbox
 from .probe import FrameMarks
 
-__all__ = ["REQUEST_CLOSE_CODE", "Connection"]
+__all__ = ["ENGINE_CLOSE_CODE", "REQUEST_CLOSE_CODE", "Connection"]
 
 _LOG = logging.getLogger("openrealtime.connection")
 _TRACE = logging.getLogger("openrealtime.trace")
@@ -44,6 +45,8 @@ _INDEX: Final = re.compile(r"\[\d+\]")
 
 REQUEST_CLOSE_CODE: Final = 4000
 """The close after a bad request (model, intent, call_id), as OpenAI closes."""
+ENGINE_CLOSE_CODE: Final = 1011
+"""The close when the engines failed to start: the server cannot serve the session."""
 
 
 class Connection:
@@ -55,11 +58,13 @@ class Connection:
         config: ServerConfig,
         registry: SessionRegistry,
         auth: Authenticator,
+        engines: AppEngines,
     ) -> None:
         self.websocket = websocket
         self.config = config
         self.registry = registry
         self.auth = auth
+        self.engines = engines
         self._outbox = Outbox(config.max_outbox_bytes)
         self._marks = FrameMarks(config.probe) if config.probe is not None else None
         self._stopping = asyncio.Event()
@@ -95,7 +100,8 @@ class Connection:
             await self._refuse(refused.error, refused.close)
             return
         try:
-            await self._run(admission, grant, kind, model)
+            if await self._engines_ready():
+                await self._run(admission, grant, kind, model)
         finally:
             admission.release()
 
@@ -105,6 +111,28 @@ class Connection:
             self._session.cancel_responses()
         self._outbox.close(SHUTDOWN)
         self._stopping.set()
+
+    async def _engines_ready(self) -> bool:
+        """Wait for the engines (a mounted app starts them on first use); refuse if they fail."""
+        if self.config.models.started:
+            return True
+        starting = asyncio.ensure_future(self.engines.start())
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not starting.done():
+            starting.cancel()
+            await self._refuse(None, SHUTDOWN)
+            return False
+        failure = starting.exception()
+        if failure is None:
+            return True
+        _LOG.error("engines failed to start: %s", failure)
+        error = errors.engines_unavailable(str(failure))
+        await self._refuse(error, Close.after(error, ENGINE_CLOSE_CODE))
+        return False
 
     async def _run(
         self,
@@ -234,9 +262,9 @@ class Connection:
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            self._handle(session, message.get("text"), message.get("bytes"))
+            await self._handle(session, message.get("text"), message.get("bytes"))
 
-    def _handle(self, session: Session, text: str | None, data: bytes | None) -> None:
+    async def _handle(self, session: Session, text: str | None, data: bytes | None) -> None:
         received = self._marks.probe.clock() if self._marks is not None else 0.0
         if text is None:
             if self.config.trace_events:
@@ -251,10 +279,10 @@ class Connection:
             session.report(error)
             return
         if self._marks is None:
-            session.handle(event)
+            await session.handle(event)
             return
         with self._marks.handling(event.type, received):
-            session.handle(event)
+            await session.handle(event)
 
     async def _write(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):
