@@ -39,7 +39,7 @@ def audio_item(item_id: str, pcm: bytes, transcript: str) -> dict[str, Any]:
 
 
 async def test_an_append_past_the_input_buffer_limit_is_refused() -> None:
-    h = Harness(options=SessionOptions(max_input_buffer_ms=1000)).start()
+    h = await Harness(options=SessionOptions(max_input_buffer_ms=1000)).start()
     await h.send(NO_VAD)
     await h.append(silence(600), chunk_ms=600)
     await h.send(
@@ -67,7 +67,7 @@ async def test_the_default_input_buffer_holds_90_minutes() -> None:
 
 
 async def test_items_past_the_limit_are_refused_until_one_is_deleted() -> None:
-    h = Harness(options=SessionOptions(max_items=2)).start()
+    h = await Harness(options=SessionOptions(max_items=2)).start()
     await h.send(NO_VAD)
     await h.send(text_item("one", "item_one"))
     await h.send(text_item("two"))
@@ -99,7 +99,7 @@ async def test_items_past_the_limit_are_refused_until_one_is_deleted() -> None:
 
 
 async def test_with_turn_detection_a_full_conversation_refuses_audio() -> None:
-    h = Harness(options=SessionOptions(max_items=1)).start()
+    h = await Harness(options=SessionOptions(max_items=1)).start()
     await h.send(text_item("one"))
     h.take()
     await h.append(silence(40), chunk_ms=40)
@@ -110,7 +110,7 @@ async def test_with_turn_detection_a_full_conversation_refuses_audio() -> None:
 
 async def test_the_oldest_items_lose_their_audio_past_the_retained_audio_limit() -> None:
     # 48 000 bytes is one second of PCM16 at 24 kHz; each item holds 0.4 s.
-    h = Harness(options=SessionOptions(max_retained_audio_bytes=48_000)).start()
+    h = await Harness(options=SessionOptions(max_retained_audio_bytes=48_000)).start()
     await h.send(NO_VAD)
     for index, word in enumerate(("one", "two", "three")):
         await h.send(audio_item(f"item_{index}", silence(400), word))

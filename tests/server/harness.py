@@ -75,14 +75,14 @@ class Harness:
 
     # -- driving ---------------------------------------------------------------------
 
-    def start(self) -> Harness:
-        """Send ``session.created``; returns the harness for chaining."""
-        self.session.start()
+    async def start(self) -> Harness:
+        """Open the session (``session.created``); returns the harness for chaining."""
+        await self.session.open()
         return self
 
     async def __aenter__(self) -> Harness:
         """``async with Harness(...) as h``: started on entry, closed on exit."""
-        return self.start()
+        return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()

@@ -53,7 +53,7 @@ def finished(h: Harness) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("by_id", [False, True])
 @pytest.mark.spec("3.10.1")
 async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: bool) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     response_id = h.of_type("response.created")[0].response.id
@@ -70,7 +70,7 @@ async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: 
 @DIALECTS
 @pytest.mark.spec("3.10.1")
 async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend")
     await h.send(
         {
@@ -90,7 +90,7 @@ async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect
 @DIALECTS
 @pytest.mark.spec("3.10.1", "3.10.3")
 async def test_cancel_without_id_ignores_out_of_band(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send({"type": "response.create", "response": overrides(dialect, conversation="none")})
     await h.advance(0.3)
@@ -109,7 +109,7 @@ async def test_cancel_without_id_ignores_out_of_band(make: Make, dialect: Dialec
 async def test_cancel_mid_speech_closes_the_part(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     h.take()
@@ -133,7 +133,7 @@ async def test_cancel_mid_speech_closes_the_part(
 @pytest.mark.spec("3.10.2", "12.e1")
 async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="One two three four", delta_delay_ms=100))
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await reply_to(h, "Count", text=True)
     await h.advance(0.15)  # "One" and " two" are out
     h.take()
@@ -153,7 +153,7 @@ async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> 
 async def test_cancel_mid_function_call_closes_the_call(make: Make, dialect: Dialect) -> None:
     call = FunctionCallSpec(name="lookup", arguments={"q": "x"})
     script = Script(rules=[Rule(match="Go", calls=[call], delta_delay_ms=100)])
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await reply_to(h, "Go", text=True)
     await h.advance(0.25)  # the call opened at once, then "{" at 0.1 s and '"' at 0.2 s
     h.take()
@@ -175,7 +175,7 @@ async def test_cancel_mid_function_call_closes_the_call(make: Make, dialect: Dia
 @DIALECTS
 @pytest.mark.spec("3.10.3", "4f", "12.20")
 async def test_cancel_with_nothing_active(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.take()
     await h.send(cancel())
     events = h.take()
@@ -193,7 +193,7 @@ async def test_cancel_with_nothing_active(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.10.3", "12.20")
 async def test_cancel_a_finished_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send({"type": "response.create"})
     await h.settle()
@@ -206,7 +206,7 @@ async def test_cancel_a_finished_response(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.10.4")
 async def test_cancel_an_unknown_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(cancel("resp_nope"))
     assert h.errors() == [
         {

@@ -177,7 +177,7 @@ class Recording(EngineBase):
 
 async def test_requests_carry_item_ids_session_and_response_ids(make: Make) -> None:
     responder = Recording()
-    h = make().start()
+    h = await make().start()
     h.engines = dataclasses.replace(h.engines, responder=responder)
     await h.send(configure("ga", text=True))
     await h.send(user_text("one", item_id="item_one"))
@@ -198,7 +198,7 @@ async def test_requests_carry_item_ids_session_and_response_ids(make: Make) -> N
 
 async def test_tool_choice_is_typed_and_truncation_passes_through(make: Make) -> None:
     responder = Recording()
-    h = make().start()
+    h = await make().start()
     h.engines = dataclasses.replace(h.engines, responder=responder)
     tool = {"type": "function", "name": "none", "parameters": {"type": "object"}}
     await h.send(
@@ -229,7 +229,7 @@ async def test_tool_choice_is_typed_and_truncation_passes_through(make: Make) ->
 
 
 async def test_an_engines_usage_replaces_the_estimate(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     responder = Recording(TextDelta("Hello there"), Usage(120, 9, cached_tokens=100))
     h.engines = dataclasses.replace(h.engines, responder=responder)
     await h.send(configure("ga", text=True))
@@ -246,7 +246,7 @@ async def test_an_engines_usage_replaces_the_estimate(make: Make) -> None:
 
 
 async def test_finish_length_ends_the_response_incomplete(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     responder = Recording(TextDelta("Once upon"), Finish("length"), TextDelta(" ignored"))
     h.engines = dataclasses.replace(h.engines, responder=responder)
     await h.send(configure("ga", text=True))
@@ -262,7 +262,7 @@ async def test_finish_length_ends_the_response_incomplete(make: Make) -> None:
 
 
 async def test_finish_stop_completes_and_ends_the_output(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     responder = Recording(TextDelta("Done."), Finish("stop"), TextDelta(" Not this."))
     h.engines = dataclasses.replace(h.engines, responder=responder)
     await h.send(configure("ga", text=True))
@@ -303,7 +303,7 @@ async def spoken_reply(h: Harness) -> str:
 
 
 async def test_a_synthesizer_without_timings_yields_a_transcript(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     item_id = await spoken_reply(h)
     deltas = [e.delta for e in h.of_type("response.output_audio_transcript.delta")]
     assert len(deltas) == len(REPLY.split())
@@ -317,7 +317,7 @@ async def test_a_synthesizer_without_timings_yields_a_transcript(make: Make) -> 
 
 
 async def test_untimed_transcript_deltas_trail_the_audio_by_at_most_a_clause(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     await spoken_reply(h)
     kinds = [
         event.type
@@ -333,7 +333,7 @@ async def test_untimed_transcript_deltas_trail_the_audio_by_at_most_a_clause(mak
 
 async def test_truncation_keeps_the_words_estimated_before_the_cut(make: Make) -> None:
     """The scripted voice spends 60 ms a character, so the estimate lands on the words."""
-    h = make().start()
+    h = await make().start()
     item_id = await spoken_reply(h)
     cut_ms = len("You said: Hello there,") * 60 + 30
     await h.send(
@@ -360,7 +360,7 @@ def _voices(h: Harness, *voices: str) -> None:
 
 
 async def test_session_update_refuses_a_voice_the_synthesizer_lacks(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     _voices(h, "marin", "cedar")
     h.take()
     update = {"type": "realtime", "audio": {"output": {"voice": "ash"}}}
@@ -382,7 +382,7 @@ async def test_session_update_refuses_a_voice_the_synthesizer_lacks(make: Make) 
 
 
 async def test_response_create_refuses_a_voice_the_synthesizer_lacks(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     _voices(h, "marin")
     h.take()
     response = {"audio": {"output": {"voice": "ash"}}}
@@ -393,7 +393,7 @@ async def test_response_create_refuses_a_voice_the_synthesizer_lacks(make: Make)
 
 
 async def test_session_update_refuses_a_language_the_transcriber_lacks(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     transcriber = h.engines.transcriber
     transcriber.capabilities = Capabilities(languages=("en",))
     h.take()
@@ -443,7 +443,7 @@ class RateRecordingTranscriber(EngineBase):
 
 async def test_audio_reaches_vad_and_transcriber_at_a_rate_they_take(make: Make) -> None:
     vad, transcriber = RateRecordingVad(), RateRecordingTranscriber()
-    h = make().start()
+    h = await make().start()
     h.engines = dataclasses.replace(h.engines, vad=vad, transcriber=transcriber)
     session = {"type": "realtime", "output_modalities": ["text"], "audio": {"input": {}}}
     await h.send(

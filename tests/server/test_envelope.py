@@ -132,7 +132,7 @@ async def test_events_sent_on_open_are_answered_in_order(dialect: Literal["ga", 
 
 async def _busy_session(dialect: Literal["ga", "beta"]) -> Harness:
     """A session that has been through updates, items, a spoken turn, a response and errors."""
-    h = Harness(dialect=dialect).start()
+    h = await Harness(dialect=dialect).start()
     if dialect == "ga":
         audio = {"input": {"transcription": {"model": "whisper-1"}}}
         await h.send(

@@ -43,7 +43,7 @@ def previous_ids(h: Harness) -> list[str | None]:
 @DIALECTS
 @pytest.mark.spec("3.7.1")
 async def test_delete_and_the_chain_closes_up(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     for name in ("item_a", "item_b", "item_c"):
         await h.send(user_text(name, item_id=name))
     h.take()
@@ -70,7 +70,7 @@ async def test_delete_and_the_chain_closes_up(make: Make, dialect: Dialect) -> N
 async def test_deleting_an_item_being_generated_cancels_first(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     item_id = h.of_type("response.output_item.added")[0].item.id
@@ -95,7 +95,7 @@ async def test_deleting_an_item_being_generated_cancels_first(
 @DIALECTS
 @pytest.mark.spec("3.7.2", "12.24")
 async def test_delete_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send({"type": "conversation.item.delete", "event_id": "d1", "item_id": "item_nope"})
     assert h.errors() == [not_found("item_nope", "d1")]
     assert [e.type for e in h.wire()][-1] == "error"
@@ -110,7 +110,7 @@ async def test_delete_unknown_item(make: Make, dialect: Dialect) -> None:
 async def test_retrieve_assistant_audio(
     make: Make, dialect: Dialect, output_format: str, size: int
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", output_format=output_format)
     await h.settle()
     item_id = h.of_type("response.output_item.done")[0].item.id
@@ -141,7 +141,7 @@ async def test_retrieve_assistant_audio(
 @pytest.mark.spec("3.8.1")
 async def test_retrieve_created_user_audio(make: Make, dialect: Dialect) -> None:
     spoken = speech("Hi there")
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     content = [{"type": "input_audio", "audio": b64encode(spoken)}]
     await h.send(
         {
@@ -164,7 +164,7 @@ async def test_retrieve_created_user_audio(make: Make, dialect: Dialect) -> None
 async def test_retrieve_committed_audio_in_the_input_format(make: Make, dialect: Dialect) -> None:
     ulaw = audio_format_from_wire("g711_ulaw")
     sent = ulaw.encode(speech("Hi there", rate=8000), 8000)
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     session: dict[str, Any] = (
         {
             "type": "realtime",
@@ -190,6 +190,6 @@ async def test_retrieve_committed_audio_in_the_input_format(make: Make, dialect:
 @DIALECTS
 @pytest.mark.spec("3.8.2", "12.24")
 async def test_retrieve_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": "item_nope"})
     assert h.errors() == [not_found("item_nope", "r1")]

@@ -66,7 +66,7 @@ def audio_bytes(h: Harness) -> int:
 
 @DIALECTS
 async def test_created_resource(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     conversation = h.internal[1].conversation.id
     await h.send({"type": "response.create"})
     await h.settle()
@@ -174,7 +174,7 @@ async def test_terminal_status_and_details(
     item_status: str,
 ) -> None:
     script = Script(rules=[Rule(match="crash", reply="Oh", fault="The engine fell over.")])
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await scenario(h, dialect)
     first = done(h)[0]
     assert first["status"] == status
@@ -188,7 +188,7 @@ async def test_terminal_status_and_details(
 
 @DIALECTS
 async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hi", text=True, instructions="Be kind.")
     await h.settle()
     # In: "Be kind." (3) and "Hi" (1). Out: "You said: Hi" (4).
@@ -197,7 +197,7 @@ async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
 
 @DIALECTS
 async def test_usage_of_a_spoken_turn(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", instructions="")
     await h.settle()
     # Out: "You said: Hello there friend" is 6 tokens and 28 characters of speech,
@@ -208,7 +208,7 @@ async def test_usage_of_a_spoken_turn(make: Make, dialect: Dialect) -> None:
 
 @DIALECTS
 async def test_usage_counts_input_audio_once(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions=""))
     content = [{"type": "input_audio", "audio": b64encode(speech("Hi there"))}]
     await h.send(
@@ -227,7 +227,7 @@ async def test_usage_counts_input_audio_once(make: Make, dialect: Dialect) -> No
 @DIALECTS
 async def test_usage_counts_function_calls_and_outputs(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(
         h, '/call get_weather {"city": "Paris"}', text=True, instructions="", tools=[tool]
     )
@@ -246,7 +246,7 @@ async def test_usage_counts_function_calls_and_outputs(make: Make, dialect: Dial
 
 @DIALECTS
 async def test_rate_limits_follow_usage(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions=""))
     await h.send(user_text("Hi"))
     for _ in range(2):
@@ -267,7 +267,7 @@ async def test_rate_limits_follow_usage(make: Make, dialect: Dialect) -> None:
 
 
 async def test_beta_usage_has_no_image_tokens(make: Make) -> None:
-    h = make(dialect="beta").start()
+    h = await make(dialect="beta").start()
     await h.send(configure("beta", text=True))
     await h.send({"type": "response.create"})
     await h.settle()
@@ -281,7 +281,7 @@ async def test_beta_usage_has_no_image_tokens(make: Make) -> None:
 
 @DIALECTS
 async def test_output_has_transcripts_and_no_audio(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend")
     await h.settle()
     (response,) = done(h)
@@ -308,7 +308,7 @@ async def test_output_has_transcripts_and_no_audio(make: Make, dialect: Dialect)
 
 @DIALECTS
 async def test_max_output_tokens_cuts_text(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions=""))
     await h.send(user_text("Hello there friend"))
     await h.send({"type": "response.create", "response": overrides(dialect, max_tokens=3)})
@@ -326,7 +326,7 @@ async def test_max_output_tokens_cuts_text(make: Make, dialect: Dialect) -> None
 async def test_max_output_tokens_cuts_speech(
     make: Make, dialect: Dialect, output_format: str, bytes_per_ms: int
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(
         h, "Hello there friend", instructions="", output_format=output_format, max_tokens=25
     )
@@ -347,7 +347,7 @@ async def test_max_output_tokens_cuts_speech(
 @DIALECTS
 async def test_max_output_tokens_counts_a_call_name(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "get-weather", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions="", tools=[tool]))
     await h.send(user_text("/call get-weather"))
     for limit in (2, 4):
@@ -373,7 +373,7 @@ async def test_engine_audio_at_another_rate_is_sent_whole(
     write_pcm16_wav(tmp_path / "hello.wav", pcm, 16000)
     audio = {"file": str(tmp_path / "hello.wav"), "transcript": "Hello there"}
     script = Script.model_validate({"rules": [{"match": "Play", "audio": audio}]})
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await reply_to(h, "Play", instructions="")
     await h.settle()
     # 11 characters of speech at 16 kHz, 660 ms, go out whole at 24 kHz: 14 audio tokens.

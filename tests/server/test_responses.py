@@ -66,7 +66,7 @@ def outputs(h: Harness) -> list[list[str]]:
 @DIALECTS
 @pytest.mark.spec("3.9.1", "12.19")
 async def test_one_active_response_per_conversation(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     active = h.of_type("response.created")[0].response.id
@@ -94,7 +94,7 @@ async def test_one_active_response_per_conversation(make: Make, dialect: Dialect
 @DIALECTS
 @pytest.mark.spec("3.9.2")
 async def test_out_of_band_responses_run_beside_the_default(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     for n in ("1", "2"):
@@ -113,7 +113,7 @@ async def test_out_of_band_responses_run_beside_the_default(make: Make, dialect:
 @DIALECTS
 @pytest.mark.spec("3.9.2")
 async def test_out_of_band_responses_run_beside_each_other(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     for n in ("1", "2"):
         await h.send(create(dialect, conversation="none", metadata={"n": n}, input=[]))
@@ -131,7 +131,7 @@ async def test_out_of_band_responses_run_beside_each_other(make: Make, dialect: 
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_output_modalities_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send(user_text("Hi"))
     await h.send(create(dialect, text=True))
@@ -156,7 +156,7 @@ def voice_and_format(dialect: Dialect, resource: dict[str, Any]) -> tuple[str, A
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_voice_and_format_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send(user_text("Hello there friend"))
     await h.send(create(dialect, voice="echo", output_format="g711_ulaw"))
@@ -182,7 +182,7 @@ async def test_voice_and_format_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_instructions_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions=""))
     await h.send(create(dialect, instructions="Be brief.", input=[]))
     await h.settle()
@@ -195,7 +195,7 @@ async def test_instructions_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_tools_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send(user_text('/call get_weather {"city": "Paris"}'))
     await h.send(create(dialect, tools=[WEATHER_TOOL]))
@@ -219,7 +219,7 @@ async def test_tools_override(make: Make, dialect: Dialect) -> None:
 async def test_tool_choice_override(
     make: Make, dialect: Dialect, choice: Any, said: str, chosen: list[str], auto: list[str]
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL, LOOKUP_TOOL]))
     await h.send(user_text(said))
     await h.send(create(dialect, tool_choice=choice))
@@ -232,7 +232,7 @@ async def test_tool_choice_override(
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_max_output_tokens_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send(user_text("Hi"))
     await h.send(create(dialect, max_tokens=3))
@@ -248,7 +248,7 @@ async def test_max_output_tokens_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_metadata_for_one_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send(create(dialect, metadata={"turn": "7"}))
     await h.settle()
@@ -260,7 +260,7 @@ async def test_metadata_for_one_response(make: Make, dialect: Dialect) -> None:
 
 @pytest.mark.spec("3.9.3")
 async def test_temperature_override_in_beta(make: Make) -> None:
-    h = make(dialect="beta").start()
+    h = await make(dialect="beta").start()
     await h.send(configure("beta", text=True))
     await h.send(create("beta", temperature=0.7))
     await h.settle()
@@ -276,7 +276,7 @@ async def test_temperature_override_in_beta(make: Make) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.4")
 async def test_empty_input_is_no_context(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send(user_text("Hi", item_id="item_hi"))
     h.take()
@@ -294,7 +294,7 @@ async def test_empty_input_is_no_context(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.4")
 async def test_input_references_and_inline_items(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True))
     await h.send(user_text("first", item_id="item_1"))
     await h.send(user_text("second", item_id="item_2"))
@@ -316,7 +316,7 @@ async def test_input_references_and_inline_items(make: Make, dialect: Dialect) -
 @DIALECTS
 @pytest.mark.spec("3.9.4", "12.24")
 async def test_unknown_input_reference(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(user_text("first", item_id="item_1"))
     h.take()
     references = [{"type": "item_reference", "id": i} for i in ("item_1", "item_nope")]
@@ -343,7 +343,7 @@ CRASH = Script(rules=[Rule(match="crash", reply="Working on it", fault="The engi
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_engine_fault_fails_the_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, script=CRASH).start()
+    h = await make(dialect=dialect, script=CRASH).start()
     await h.send(configure(dialect, text=True))
     await h.send(user_text("crash"))
     h.take()
@@ -361,7 +361,7 @@ async def test_engine_fault_fails_the_response(make: Make, dialect: Dialect) -> 
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_engine_fault_while_speaking(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, script=CRASH).start()
+    h = await make(dialect=dialect, script=CRASH).start()
     await reply_to(h, "crash")
     await h.settle()
     assert h.errors() == []
@@ -381,7 +381,7 @@ class _Crashing(EngineBase):
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_unexpected_engine_exception_fails_the_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.engines = dataclasses.replace(h.engines, responder=_Crashing())
     await h.send(configure(dialect, text=True))
     await h.send({"type": "response.create"})
@@ -397,7 +397,7 @@ async def test_unexpected_engine_exception_fails_the_response(make: Make, dialec
 async def test_a_message_then_a_function_call(make: Make, dialect: Dialect) -> None:
     call = FunctionCallSpec(name="get_weather", arguments={"city": "Paris"})
     script = Script(rules=[Rule(match="Weather?", reply="Let me check.", calls=[call])])
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
     await h.send(user_text("Weather?"))
     h.take()
@@ -417,7 +417,7 @@ async def test_a_message_then_a_function_call(make: Make, dialect: Dialect) -> N
 @DIALECTS
 @pytest.mark.spec("3.9.7")
 async def test_no_continuation_after_a_spoken_call(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, '/call get_weather {"city": "Paris"}', tools=[WEATHER_TOOL])
     await h.settle()
     await h.advance(60)
@@ -428,7 +428,7 @@ async def test_no_continuation_after_a_spoken_call(make: Make, dialect: Dialect)
 @DIALECTS
 @pytest.mark.spec("3.9.8")
 async def test_cancel_right_after_create(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send(user_text("Hi"))
     h.take()
@@ -455,7 +455,7 @@ class _BrokenTranscriber(EngineBase):
 @DIALECTS
 @pytest.mark.spec("12.25")
 async def test_server_error_and_the_session_goes_on(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.engines = dataclasses.replace(h.engines, transcriber=_BrokenTranscriber())
     await h.send(configure(dialect, text=True))
     content = [{"type": "input_audio", "audio": b64encode(speech("Hi"))}]
@@ -502,7 +502,7 @@ async def test_server_error_and_the_session_goes_on(make: Make, dialect: Dialect
 async def test_idle_timeout_counts_from_the_end_of_playback(
     make: Make, max_tokens: Any, quiet_until: float, fires_by: float
 ) -> None:
-    h = make().start()
+    h = await make().start()
     turn_detection = {"type": "server_vad", "idle_timeout_ms": 5000}
     session = {
         "type": "realtime",
@@ -526,7 +526,7 @@ async def test_idle_timeout_counts_from_the_end_of_playback(
 
 
 async def test_no_idle_timeout_after_a_cancel(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     turn_detection = {"type": "server_vad", "idle_timeout_ms": 5000}
     await h.send(
         {
@@ -544,7 +544,7 @@ async def test_no_idle_timeout_after_a_cancel(make: Make) -> None:
 
 @pytest.mark.spec("3.9.3")
 async def test_a_pcm_format_without_rate_is_reported_whole(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     await h.send(configure("ga", output_format="g711_ulaw"))
     await h.send(
         {

@@ -43,7 +43,7 @@ def types(events: list[Any]) -> list[str]:
 @DIALECTS
 @pytest.mark.spec("4a", "12.e5", "12.e3")
 async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, instructions=""))
     h.take()
     await h.send(user_text("Hello!"))
@@ -89,7 +89,7 @@ async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4a")
 async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send(user_text("Hi"))
     h.take()
@@ -114,7 +114,7 @@ async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4c", "3.9.7")
 async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
     await h.send(user_text('/call get_weather {"city": "Paris"}'))
     h.take()
@@ -179,7 +179,7 @@ async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> N
 @DIALECTS
 @pytest.mark.spec("4d", "12.e2")
 async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect, vad=True, instructions=""))
     await h.append(speech("Hello there") + silence(400))
     await h.advance(0.3)  # "You" (180 ms) and " said:" (360 ms) have been sent
@@ -237,7 +237,7 @@ async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Diale
 @pytest.mark.spec("4d", "12.e2")
 async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
     script = Script(rules=[Rule(match="Hello there", reply="Hi", delay_ms=1000)])
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await h.append(speech("Hello there") + silence(400))
     await h.advance(0.2)
     first = h.of_type("response.created")[0].response.id
@@ -280,7 +280,7 @@ async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4e")
 async def test_out_of_band_with_metadata(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(configure(dialect))
     await h.send(user_text("Buy cheap pills", item_id="item_u"))
     h.take()
@@ -352,7 +352,7 @@ BROKEN = {
 @pytest.mark.parametrize("breakage", list(BROKEN))
 async def test_the_checker_rejects_broken_traces(breakage: str) -> None:
     async with traced() as make_harness:
-        h = make_harness(dialect="ga").start()
+        h = await make_harness(dialect="ga").start()
         await h.send(configure("ga", text=True))
         await h.send(user_text("Hello!"))
         h.take()

@@ -82,7 +82,7 @@ def without_event_id(events: list[Any]) -> list[dict[str, Any]]:
 async def test_truncate_keeps_exactly_the_words_heard(
     make: Make, dialect: Dialect, audio_end_ms: int, transcript: str
 ) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
@@ -108,7 +108,7 @@ async def test_truncate_keeps_exactly_the_words_heard(
 @DIALECTS
 @pytest.mark.spec("3.6.1")
 async def test_truncated_audio_is_cut_at_audio_end_ms(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
@@ -120,7 +120,7 @@ async def test_truncated_audio_is_cut_at_audio_end_ms(make: Make, dialect: Diale
 @DIALECTS
 @pytest.mark.spec("3.6.1")
 async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, options=SessionOptions(truncation_transcript="delete")).start()
+    h = await make(dialect=dialect, options=SessionOptions(truncation_transcript="delete")).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
@@ -133,7 +133,7 @@ async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Diale
 @DIALECTS
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
@@ -157,7 +157,7 @@ async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.3)  # "You" and " said:" are out: 540 ms
     await h.send(truncate(assistant_id(h), 600))
@@ -179,7 +179,7 @@ async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect)
 @DIALECTS
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user", text=True)
     await h.settle()
     h.take()
@@ -192,7 +192,7 @@ async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dial
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_function_calls_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "ping", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "/call ping", tools=[tool])
     await h.settle()
     await h.send(truncate(assistant_id(h), 0))
@@ -202,7 +202,7 @@ async def test_function_calls_cannot_be_truncated(make: Make, dialect: Dialect) 
 @DIALECTS
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     await h.send(truncate(assistant_id(h), 0, content_index=1))
@@ -213,7 +213,7 @@ async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_no_audio_yet_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="Slow reply here", delta_delay_ms=200))
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.1)  # the part is open; its first word waits for the next delta
     assert h.of_type("response.content_part.added")
@@ -228,7 +228,7 @@ async def test_no_audio_yet_cannot_be_truncated(make: Make, dialect: Dialect) ->
 @DIALECTS
 @pytest.mark.spec("3.6.4", "12.23")
 async def test_truncate_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     await h.send(truncate("item_nope", 0))
     assert h.errors() == [
         {
@@ -247,7 +247,7 @@ async def test_truncate_unknown_item(make: Make, dialect: Dialect) -> None:
 async def test_truncate_while_generating(
     make: Make, dialect: Dialect, mode: Any, kept: str
 ) -> None:
-    h = make(dialect=dialect, options=SessionOptions(truncation_transcript=mode)).start()
+    h = await make(dialect=dialect, options=SessionOptions(truncation_transcript=mode)).start()
     await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.6)  # "You", " said:" and " Hello" are out: 900 ms
     item_id = assistant_id(h)

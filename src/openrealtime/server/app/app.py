@@ -18,12 +18,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from ...engines.pool import EnginePool
+from ..config import ServerConfig
 from ..transport.connection import Connection
-from .admission import SessionRegistry
+from .admission import OpenSessions
 from .auth import Authenticator, KeyRing
 from .client_secrets import ClientSecretStore
-from .config import ServerConfig
 from .engines import AppEngines
+from .gate import SessionGate
 from .secrets_api import secret_routes
 
 __all__ = ["create_app"]
@@ -37,20 +38,22 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
     or a registry already started with ``await registry.start(pool)``, to share
     loaded engines between apps; then they are yours to close.
 
-    ``app.state.sessions`` is the :class:`SessionRegistry` of open sessions;
+    ``app.state.sessions`` is the :class:`OpenSessions` of this app;
     ``app.state.auth`` the :class:`Authenticator` with the live client secrets;
     ``app.state.engines`` the :class:`AppEngines`.
     """
     config = config or ServerConfig()
-    sessions = SessionRegistry(
+    sessions = OpenSessions(
         max_sessions=config.max_sessions, max_sessions_per_key=config.max_sessions_per_key
     )
     auth = Authenticator(KeyRing(config.api_keys), ClientSecretStore(config.max_client_secrets))
     engines = AppEngines(config.models, pool)
     started = int(time.time())
 
+    gate = SessionGate(config, sessions, auth, engines)
+
     async def realtime(websocket: WebSocket) -> None:
-        await Connection(websocket, config, sessions, auth, engines).serve()
+        await Connection(websocket, config, gate).serve()
 
     async def models(request: Request) -> JSONResponse:
         data = [

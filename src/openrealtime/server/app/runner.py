@@ -12,9 +12,9 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from ...engines.pool import EnginePool
-from .admission import SessionRegistry
+from ..config import ServerConfig
+from .admission import OpenSessions
 from .app import create_app
-from .config import ServerConfig
 from .engines import AppEngines
 from .shutdown import GracefulServer
 
@@ -61,7 +61,7 @@ def server_for(app: ASGIApp, config: ServerConfig, *, port: int | None = None) -
     """A uvicorn server for ``app``; one from :func:`create_app` shuts down gracefully."""
     sessions = getattr(getattr(app, "state", None), "sessions", None)
     settings = uvicorn_config(app, config, port=port)
-    if isinstance(sessions, SessionRegistry):
+    if isinstance(sessions, OpenSessions):
         return GracefulServer(settings, sessions, config.shutdown_timeout)
     return uvicorn.Server(settings)
 

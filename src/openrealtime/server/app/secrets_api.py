@@ -27,13 +27,14 @@ from starlette.routing import Route
 
 from ...protocol import ProtocolError, WireModel, beta, ga, translate
 from ...protocol._fields import STRICT_CONTEXT
+from ..config import ServerConfig
 from ..session import errors
 from ..session.defaults import default_realtime_session, default_transcription_session
 from ..session.ids import RandomIds
 from ..session.session_update import SessionView, UpdateRules, check_update, merge_session
-from .auth import Authenticator, bearer_token, invalid_api_key, missing_credentials
+from ..transport.credentials import bearer_token
+from .auth import Authenticator, invalid_api_key, missing_credentials
 from .client_secrets import ClientSecret, StoreFull
-from .config import ServerConfig
 from .engines import AppEngines
 
 __all__ = ["secret_routes"]

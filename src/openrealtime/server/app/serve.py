@@ -14,17 +14,15 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, NoReturn, cast
 
 from ...engines import EngineState
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
-from ..session.options import SessionOptions
+from ..config import ServeOptions, ServerConfig, SessionOptions
 from ..transport.logs import configure_logging
 from .app import create_app
-from .config import ServerConfig
 from .runner import server_for
 
 __all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "serve_forever"]
@@ -33,29 +31,6 @@ KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
 
 _LOG = logging.getLogger("openrealtime.serve")
-
-
-@dataclass
-class ServeOptions:
-    """The ``serve`` command's flags."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    engine: str = "scripted"
-    script: Path | None = None
-    models: Path | None = None
-    aliases: list[str] = field(default_factory=list)
-    pace: float = 1.0
-    session_minutes: int = 60
-    truncation_transcript: str = "spoken"
-    api_keys: list[str] = field(default_factory=list, repr=False)
-    insecure: bool = False
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
-    max_sessions: int | None = None
-    max_sessions_per_key: int | None = None
-    trace_events: bool = False
-    lenient: bool = False
 
 
 def keys_from_env(environ: Mapping[str, str]) -> list[str]:

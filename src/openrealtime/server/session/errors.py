@@ -27,11 +27,13 @@ __all__ = [
     "invalid_model",
     "item_not_found",
     "missing_model",
+    "model_for_transcription",
     "no_function_call",
     "output_modalities",
     "server_error",
     "session_expired",
     "session_type_mismatch",
+    "sideband_unsupported",
     "truncate_item_not_found",
     "truncate_not_audio",
     "unknown_response",
@@ -157,6 +159,22 @@ def missing_model(example_model: str) -> ProtocolError:
         "missing_model",
         "You must provide a model parameter, for example "
         f"wss://api.openai.com/v1/realtime?model={example_model}",
+    )
+
+
+def sideband_unsupported() -> ProtocolError:
+    """A connection with ``?call_id=`` (a WebRTC or SIP call's sideband) [U]."""
+    return ProtocolError(
+        "invalid_value",
+        "Sideband connections with call_id are not supported by this server.",
+        param="call_id",
+    )
+
+
+def model_for_transcription() -> ProtocolError:
+    """A transcription connection (``?intent=transcription``) that names a model [O]."""
+    return ProtocolError(
+        "invalid_model", "You must not provide a model parameter for transcription sessions."
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any, Final, Literal
 
 from ...engines import EngineSet
 from ...protocol import ProtocolError, ga
+from ..config import SessionOptions
 from . import errors
 from .audio_input import AudioInput
 from .clock import Clock
@@ -29,7 +30,6 @@ from .defaults import default_realtime_session, default_transcription_session
 from .ids import IdSource
 from .items import Items
 from .limits import SessionLimits
-from .options import SessionOptions
 from .rate_limits import RateLimits
 from .response.responses import Responses
 from .session_update import SessionView, UpdateRules, check_update, merge_session
@@ -139,7 +139,7 @@ class Session:
         assert engines is not None, "a session's model always has engines"
         return engines
 
-    def start(self) -> None:
+    async def open(self) -> None:
         """Send ``session.created`` (and, internally, ``conversation.created``); arm expiry."""
         ctx = self.ctx
         ctx.emit(ga.SessionCreatedEvent(event_id=ctx.event_id(), session=self._snapshot()))
