@@ -7,11 +7,10 @@
 
 from ..engines.registry import ModelEntry, ModelRegistry, RegistryError
 from .app.app import create_app
-from .app.config import ServerConfig
 from .app.runner import ServerURL, running
+from .config import ServerConfig, SessionOptions
 from .session.clock import Clock, SystemClock, VirtualClock
 from .session.ids import IdSource, RandomIds, SeededIds
-from .session.options import SessionOptions
 from .session.session import Session
 
 __all__ = [

@@ -1,8 +1,7 @@
-"""Who may open a session: API keys, client secrets, and where credentials arrive.
+"""Who may open a session: API keys and client secrets.
 
-A client presents a token as ``Authorization: Bearer <token>`` or, from a browser,
-as the subprotocol ``openai-insecure-api-key.<token>`` (never echoed back). The
-token is one of the server's API keys, compared in constant time, or a live client
+The token a client presents (:mod:`~openrealtime.server.transport.credentials` says
+where) is one of the server's API keys, compared in constant time, or a live client
 secret (``ek_…``) minted for the connection's dialect. Without configured keys the
 server is open: any token but a dead client secret is let in. Failures are OpenAI's
 ``error`` then close 3000; messages show a key masked, and keys are never logged.
@@ -11,7 +10,7 @@ server is open: any token but a dead client secret is let in. Failures are OpenA
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -20,19 +19,13 @@ from .client_secrets import SECRET_PREFIX, ClientSecret, ClientSecretStore
 
 __all__ = [
     "AUTH_CLOSE_CODE",
-    "KEY_PROTOCOL",
     "Authenticator",
     "Grant",
     "KeyRing",
-    "bearer_token",
     "invalid_api_key",
     "mask_key",
     "missing_credentials",
-    "presented_token",
 ]
-
-KEY_PROTOCOL: Final = "openai-insecure-api-key."
-"""The browser subprotocol prefix that carries a key; the server never selects it."""
 
 AUTH_CLOSE_CODE: Final = 3000
 _SHOWN_PREFIX: Final = 3
@@ -59,24 +52,6 @@ def invalid_api_key(token: str) -> ProtocolError:
 def missing_credentials() -> ProtocolError:
     """No token at all, on a server that has keys [O]."""
     return ProtocolError(None, "Missing bearer or basic authentication in header")
-
-
-def bearer_token(headers: Mapping[str, str]) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, if any."""
-    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def presented_token(headers: Mapping[str, str], subprotocols: Sequence[str]) -> str | None:
-    """The client's token: the Bearer header first, then the key subprotocol."""
-    token = bearer_token(headers)
-    if token is not None:
-        return token
-    for protocol in subprotocols:
-        if protocol.startswith(KEY_PROTOCOL) and len(protocol) > len(KEY_PROTOCOL):
-            return protocol[len(KEY_PROTOCOL) :]
-    return None
 
 
 class KeyRing:

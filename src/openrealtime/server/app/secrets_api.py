@@ -27,12 +27,15 @@ from starlette.routing import Route
 
 from ...protocol import ProtocolError, WireModel, beta, ga, translate
 from ...protocol._fields import STRICT_CONTEXT
+from ..config import ServerConfig
+from ..session import errors
 from ..session.defaults import default_realtime_session, default_transcription_session
 from ..session.ids import RandomIds
 from ..session.session_update import SessionView, UpdateRules, check_update, merge_session
-from .auth import Authenticator, bearer_token, invalid_api_key, missing_credentials
+from ..transport.credentials import bearer_token
+from .auth import Authenticator, invalid_api_key, missing_credentials
 from .client_secrets import ClientSecret, StoreFull
-from .config import ServerConfig
+from .engines import AppEngines
 
 __all__ = ["secret_routes"]
 
@@ -104,7 +107,7 @@ class _Minter:
         self._auth = auth
         self._ids = RandomIds()
         self._rules = UpdateRules(
-            accepts_model=lambda name: config.models.find(name) is not None,
+            engines_for=config.models.engines,
             transcription_models=config.session.transcription_models,
         )
 
@@ -184,19 +187,26 @@ def _error_response(refusal: _Refusal) -> JSONResponse:
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 
 
-def _endpoint(work: Callable[[Request, bytes], dict[str, Any]]) -> Handler:
-    async def handle(request: Request) -> JSONResponse:
-        try:
-            return JSONResponse(work(request, await request.body()))
-        except _Refusal as refusal:
-            return _error_response(refusal)
+def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines) -> list[Route]:
+    """The three minting routes, sharing the server's secret store.
 
-    return handle
-
-
-def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
-    """The three minting routes, sharing the server's secret store."""
+    A request waits for the engines (their capabilities bound what a secret may
+    configure); when they failed to start, it gets 503.
+    """
     minter = _Minter(config, auth)
+
+    def endpoint(work: Callable[[Request, bytes], dict[str, Any]]) -> Handler:
+        async def handle(request: Request) -> JSONResponse:
+            try:
+                await engines.start()
+            except Exception as exc:
+                return _error_response(_Refusal(503, errors.engines_unavailable(str(exc))))
+            try:
+                return JSONResponse(work(request, await request.body()))
+            except _Refusal as refusal:
+                return _error_response(refusal)
+
+        return handle
 
     def client_secrets(request: Request, body: bytes) -> dict[str, Any]:
         key_index = minter.key_index(request)
@@ -244,11 +254,11 @@ def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
         return {**answer, "client_secret": _beta_secret(secret)}
 
     return [
-        Route("/v1/realtime/client_secrets", _endpoint(client_secrets), methods=["POST"]),
-        Route("/v1/realtime/sessions", _endpoint(beta_sessions), methods=["POST"]),
+        Route("/v1/realtime/client_secrets", endpoint(client_secrets), methods=["POST"]),
+        Route("/v1/realtime/sessions", endpoint(beta_sessions), methods=["POST"]),
         Route(
             "/v1/realtime/transcription_sessions",
-            _endpoint(beta_transcription_sessions),
+            endpoint(beta_transcription_sessions),
             methods=["POST"],
         ),
     ]

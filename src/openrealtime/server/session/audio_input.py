@@ -2,9 +2,10 @@
 
 Appends are decoded once, to PCM16 at the input format's own rate (24 kHz PCM, or
 8 kHz for G.711), and kept in the :class:`InputAudioBuffer`. With turn detection
-on, each append also feeds the session's voice activity stream; a turn end
-commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a user item
-and, with ``create_response``, starts a response.
+on, each append also feeds the session's voice activity stream (resampled to a
+rate the detector takes, and awaited: a real detector runs off the event loop); a
+turn end commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a
+user item and, with ``create_response``, starts a response.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...audio.b64 import InvalidBase64Error, b64decode
 from ...audio.formats import AudioFormat, audio_format_from_wire
-from ...engines import VadStream
+from ...audio.resample import StreamingResampler, supported_rate
+from ...engines import VadStream, VoiceActivityDetector
 from ...protocol import ga
 from . import errors
 from .conversation import AudioTrack, StoredItem
@@ -39,6 +41,8 @@ class AudioInput:
         self._turn_config: dict[str, Any] | None = None
         self._detector: TurnDetector | None = None
         self._vad: VadStream | None = None
+        self._vad_source: tuple[VoiceActivityDetector, int] | None = None
+        self._vad_resampler: StreamingResampler | None = None
         self._vad_origin_ms = 0.0
         self._vad_frames = 0
         self._speech_item_id: str | None = None
@@ -67,16 +71,31 @@ class AudioInput:
         self._speech_item_id = None
         self.cancel_idle_timer()
         if config is None:
-            self._detector, self._vad = None, None
+            self._detector, self._vad, self._vad_source = None, None, None
             return
-        self._vad = self._session.engines().vad.stream(self.format.sample_rate)
+        self._vad = self._vad_stream()
         self._detector = TurnDetector(config, self._vad.frame_ms)
         self._detector.reset(self.buffer.end_ms)
         self._vad_origin_ms, self._vad_frames = self.buffer.end_ms, 0
 
+    def _vad_stream(self) -> VadStream:
+        """The session's VAD stream, reset when the detector and rate are unchanged."""
+        detector = self._session.engines().vad
+        rate = supported_rate(self.format.sample_rate, detector.capabilities.sample_rates)
+        self._vad_resampler = (
+            StreamingResampler(self.format.sample_rate, rate)
+            if rate != self.format.sample_rate
+            else None
+        )
+        if self._vad is not None and self._vad_source == (detector, rate):
+            self._vad.reset()
+            return self._vad
+        self._vad_source = (detector, rate)
+        return detector.stream(rate)
+
     # -- client events -------------------------------------------------------------
 
-    def append(self, event: ga.InputAudioBufferAppendEvent) -> None:
+    async def append(self, event: ga.InputAudioBufferAppendEvent) -> None:
         """Decode and buffer audio; run turn detection over it."""
         try:
             wire = b64decode(event.audio)
@@ -88,7 +107,8 @@ class AudioInput:
         pcm = self.format.decode(wire)
         self.buffer.append(pcm)
         if self._vad is not None and self._detector is not None:
-            probabilities = self._vad.feed(pcm)
+            resampler = self._vad_resampler
+            probabilities = await self._vad.feed(resampler.process(pcm) if resampler else pcm)
             start = self._vad_origin_ms + self._vad_frames * self._vad.frame_ms
             self._vad_frames += len(probabilities)
             for turn in self._detector.process(probabilities, start):

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...protocol import ga
+from ..config import SessionOptions
 from .clock import Clock
 from .ids import IdSource
-from .options import SessionOptions
 from .rate_limits import RateLimits
 
 __all__ = ["SessionContext"]

@@ -22,19 +22,22 @@ __all__ = [
     "cannot_update_voice",
     "commit_empty",
     "duplicate_item_id",
+    "engines_unavailable",
     "invalid_audio",
     "invalid_model",
     "item_not_found",
     "missing_model",
+    "model_for_transcription",
     "no_function_call",
-    "not_in_transcription_session",
     "output_modalities",
     "server_error",
     "session_expired",
     "session_type_mismatch",
+    "sideband_unsupported",
     "truncate_item_not_found",
     "truncate_not_audio",
     "unknown_response",
+    "unsupported_event",
     "unsupported_value",
 ]
 
@@ -159,6 +162,22 @@ def missing_model(example_model: str) -> ProtocolError:
     )
 
 
+def sideband_unsupported() -> ProtocolError:
+    """A connection with ``?call_id=`` (a WebRTC or SIP call's sideband) [U]."""
+    return ProtocolError(
+        "invalid_value",
+        "Sideband connections with call_id are not supported by this server.",
+        param="call_id",
+    )
+
+
+def model_for_transcription() -> ProtocolError:
+    """A transcription connection (``?intent=transcription``) that names a model [O]."""
+    return ProtocolError(
+        "invalid_model", "You must not provide a model parameter for transcription sessions."
+    )
+
+
 def session_expired(minutes: float) -> ProtocolError:
     """The session reached its maximum duration [O]."""
     return ProtocolError(
@@ -242,15 +261,28 @@ def output_modalities(value: Iterable[str], param: str, event_id: str | None) ->
 def unsupported_value(
     value: str, supported: Iterable[str], param: str, event_id: str | None
 ) -> ProtocolError:
-    """A value this server does not serve (an MCP tool, an unknown transcription model)."""
+    """A value this server does not serve, naming the values it does.
+
+    An MCP tool, an unknown transcription model, or a voice or transcription language
+    the model's engines cannot do.
+    """
     return ProtocolError.invalid_value(value, supported, param=param, event_id=event_id)
 
 
-def not_in_transcription_session(
+def unsupported_event(
     event_type: str, supported: Iterable[str], event_id: str | None
 ) -> ProtocolError:
-    """An event a transcription session does not accept [U]."""
+    """An event this kind of session does not accept (a transcription session's) [U]."""
     return ProtocolError.invalid_value(event_type, supported, param="type", event_id=event_id)
+
+
+def engines_unavailable(reason: str) -> ProtocolError:
+    """The model's engines failed to start, so no session can open [U]."""
+    return ProtocolError(
+        "engines_unavailable",
+        f"The server cannot serve sessions: its engines failed to start ({reason}).",
+        type="server_error",
+    )
 
 
 def server_error(session_id: str) -> ProtocolError:

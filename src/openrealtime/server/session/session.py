@@ -20,6 +20,7 @@ from typing import Any, Final, Literal
 
 from ...engines import EngineSet
 from ...protocol import ProtocolError, ga
+from ..config import SessionOptions
 from . import errors
 from .audio_input import AudioInput
 from .clock import Clock
@@ -29,15 +30,28 @@ from .defaults import default_realtime_session, default_transcription_session
 from .ids import IdSource
 from .items import Items
 from .limits import SessionLimits
-from .options import SessionOptions
 from .rate_limits import RateLimits
 from .response.responses import Responses
 from .session_update import SessionView, UpdateRules, check_update, merge_session
 from .transcription import Transcriptions
 
-__all__ = ["TRANSCRIPTION_EVENTS", "Session"]
+__all__ = ["REALTIME_EVENTS", "TRANSCRIPTION_EVENTS", "Session"]
 
 _LOG = logging.getLogger("openrealtime.session")
+
+REALTIME_EVENTS: Final = (
+    "session.update",
+    "input_audio_buffer.append",
+    "input_audio_buffer.commit",
+    "input_audio_buffer.clear",
+    "conversation.item.create",
+    "conversation.item.retrieve",
+    "conversation.item.truncate",
+    "conversation.item.delete",
+    "response.create",
+    "response.cancel",
+)
+"""The client events a realtime session accepts (WebRTC's ``output_audio_buffer.clear`` aside)."""
 
 TRANSCRIPTION_EVENTS: Final = (
     "session.update",
@@ -104,26 +118,13 @@ class Session:
         self.view = SessionView(self._session)
         self.conversation = Conversation(ids.new("conv_"))
         self._rules = UpdateRules(
-            accepts_model=lambda name: engines_for(name) is not None,
-            transcription_models=options.transcription_models,
+            engines_for=engines_for, transcription_models=options.transcription_models
         )
         self.transcriptions = Transcriptions(self)
         self.items = Items(self)
         self.responses = Responses(self)
         self.audio_input = AudioInput(self)
         self.limits = SessionLimits(self)
-        self._handlers: dict[str, Callable[[Any], None]] = {
-            "session.update": self._update,
-            "input_audio_buffer.append": self.audio_input.append,
-            "input_audio_buffer.commit": self.audio_input.commit,
-            "input_audio_buffer.clear": self.audio_input.clear,
-            "conversation.item.create": self.items.create,
-            "conversation.item.retrieve": self.items.retrieve,
-            "conversation.item.truncate": self.items.truncate,
-            "conversation.item.delete": self.items.delete,
-            "response.create": self.responses.create,
-            "response.cancel": self.responses.cancel,
-        }
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -138,7 +139,7 @@ class Session:
         assert engines is not None, "a session's model always has engines"
         return engines
 
-    def start(self) -> None:
+    async def open(self) -> None:
         """Send ``session.created`` (and, internally, ``conversation.created``); arm expiry."""
         ctx = self.ctx
         ctx.emit(ga.SessionCreatedEvent(event_id=ctx.event_id(), session=self._snapshot()))
@@ -153,25 +154,47 @@ class Session:
             )
         self.spawn(self._expire_later(ctx.options.session_minutes), background=True)
 
-    def handle(self, event: ga.ClientEvent) -> None:
-        """Apply one client event; a rejected one produces exactly one ``error`` event."""
+    async def handle(self, event: ga.ClientEvent) -> None:
+        """Apply one client event; a rejected one produces exactly one ``error`` event.
+
+        Events are applied one at a time, in order: the caller awaits each before it
+        hands over the next. Only an audio append awaits anything (voice activity).
+        """
         if self._closed:
             return
-        handler = self._handlers.get(event.type)
         try:
-            if handler is None or (
-                self.view.is_transcription and event.type not in TRANSCRIPTION_EVENTS
-            ):
-                supported = (
-                    TRANSCRIPTION_EVENTS if self.view.is_transcription else tuple(self._handlers)
-                )
-                raise errors.not_in_transcription_session(event.type, supported, event.event_id)
+            accepted = TRANSCRIPTION_EVENTS if self.view.is_transcription else REALTIME_EVENTS
+            if event.type not in accepted:
+                raise errors.unsupported_event(event.type, accepted, event.event_id)
             self.limits.check(event)
-            handler(event)
+            await self._apply(event)
         except ProtocolError as error:
             if error.event_id is None:
                 error.event_id = event.event_id
             self.report(error)
+
+    async def _apply(self, event: ga.ClientEvent) -> None:
+        match event:
+            case ga.SessionUpdateEvent():
+                self._update(event)
+            case ga.InputAudioBufferAppendEvent():
+                await self.audio_input.append(event)
+            case ga.InputAudioBufferCommitEvent():
+                self.audio_input.commit(event)
+            case ga.InputAudioBufferClearEvent():
+                self.audio_input.clear(event)
+            case ga.ConversationItemCreateEvent():
+                self.items.create(event)
+            case ga.ConversationItemRetrieveEvent():
+                self.items.retrieve(event)
+            case ga.ConversationItemTruncateEvent():
+                self.items.truncate(event)
+            case ga.ConversationItemDeleteEvent():
+                self.items.delete(event)
+            case ga.ResponseCreateEvent():
+                self.responses.create(event)
+            case ga.ResponseCancelEvent():
+                self.responses.cancel(event)
 
     def report(self, error: ProtocolError) -> None:
         """Send one ``error`` event."""
@@ -211,8 +234,13 @@ class Session:
         self.responses.cancel_all()
 
     async def aclose(self) -> None:
-        """Stop everything the session runs; nothing is sent afterwards."""
+        """Stop everything the session runs; nothing is sent afterwards.
+
+        Engines hear it first, through their cancel signals, then the tasks are cancelled.
+        """
         self._closed = True
+        self.responses.signal_all()
+        self.transcriptions.signal_all()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

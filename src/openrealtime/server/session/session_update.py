@@ -13,20 +13,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...engines import EngineSet
 from ...protocol import ga
 from . import errors
 from .defaults import complete_format, complete_transcription, complete_turn_detection
 
-__all__ = ["SessionView", "UpdateRules", "check_update", "merge_session"]
+__all__ = [
+    "SessionView",
+    "UpdateRules",
+    "check_language",
+    "check_update",
+    "check_voice",
+    "merge_session",
+]
 
 AnySession = ga.RealtimeSession | ga.TranscriptionSession
 
 
 @dataclass(frozen=True)
 class UpdateRules:
-    """What the server accepts in an update."""
+    """What the server accepts in an update.
 
-    accepts_model: Callable[[str], bool]
+    ``engines_for`` gives a model's started engines (``None`` for a model the server
+    does not serve); their capabilities bound the voices and languages accepted.
+    """
+
+    engines_for: Callable[[str | None], EngineSet | None]
     transcription_models: tuple[str, ...]
 
 
@@ -110,6 +122,12 @@ class SessionView:
         return self._data.get("tool_choice") or "auto"
 
     @property
+    def truncation(self) -> ga.Truncation | None:
+        """``truncation`` of a realtime session."""
+        session = self.session
+        return session.truncation if isinstance(session, ga.RealtimeSession) else None
+
+    @property
     def max_output_tokens(self) -> int | str:
         """An integer limit or ``"inf"``."""
         value = self._data.get("max_output_tokens")
@@ -135,7 +153,7 @@ def check_update(
         raise errors.session_type_mismatch(not current.is_transcription, event_id)
     data = update.to_dict()
     model = data.get("model")
-    if isinstance(model, str) and not rules.accepts_model(model):
+    if isinstance(model, str) and rules.engines_for(model) is None:
         raise errors.invalid_model(model, "session.model", event_id)
     modalities = data.get("output_modalities")
     if isinstance(modalities, list) and len(set(modalities)) > 1:
@@ -143,11 +161,8 @@ def check_update(
     _check_tools(data, event_id)
     audio = data.get("audio") or {}
     output = audio.get("output") or {}
-    if "voice" in output and voice_locked:
-        voice = output["voice"]
-        name = voice.get("id") if isinstance(voice, dict) else voice
-        if name != current.voice:
-            raise errors.cannot_update_voice(event_id)
+    if "voice" in output and voice_locked and _voice_name(output["voice"]) != current.voice:
+        raise errors.cannot_update_voice(event_id)
     transcription = (audio.get("input") or {}).get("transcription")
     if isinstance(transcription, dict):
         model_name = transcription.get("model")
@@ -158,6 +173,35 @@ def check_update(
                 "session.audio.input.transcription.model",
                 event_id,
             )
+    engines = rules.engines_for(model if isinstance(model, str) else current.model)
+    if engines is not None:
+        voice = output.get("voice")
+        if voice is not None:
+            check_voice(_voice_name(voice), engines, "session.audio.output.voice", event_id)
+        language = transcription.get("language") if isinstance(transcription, dict) else None
+        if isinstance(language, str):
+            check_language(
+                language, engines, "session.audio.input.transcription.language", event_id
+            )
+
+
+def check_voice(voice: str, engines: EngineSet, param: str, event_id: str | None) -> None:
+    """Raise ``invalid_value`` naming the voices when the synthesizer lacks ``voice``."""
+    voices = engines.synthesizer.capabilities.voices
+    if voices is not None and voice not in voices:
+        raise errors.unsupported_value(voice, voices, param, event_id)
+
+
+def check_language(language: str, engines: EngineSet, param: str, event_id: str | None) -> None:
+    """Raise ``invalid_value`` naming the languages when the transcriber lacks ``language``."""
+    languages = engines.transcriber.capabilities.languages
+    if languages is not None and language not in languages:
+        raise errors.unsupported_value(language, languages, param, event_id)
+
+
+def _voice_name(voice: object) -> str:
+    """A wire voice: a name, or a custom voice's ``{"id": ...}``."""
+    return str(voice["id"]) if isinstance(voice, dict) else str(voice)
 
 
 def _check_tools(data: dict[str, Any], event_id: str | None) -> None:

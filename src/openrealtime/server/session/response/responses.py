@@ -10,13 +10,24 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from ....engines import ContextItem, EngineError, ResponseRequest, ToolSpec
+from ....engines import (
+    CancelSignal,
+    ContextItem,
+    EngineError,
+    FunctionChoice,
+    ResponseRequest,
+    ToolChoice,
+    ToolSpec,
+    TruncationPolicy,
+)
 from ....engines.tokens import audio_tokens, count_tokens
 from ....protocol import ga
 from .. import errors
 from ..conversation import StoredItem
+from ..session_update import check_voice
 from .driver import drive_response
 from .plan import ResponsePlan
 from .run import ResponseRun, Stopped
@@ -37,7 +48,7 @@ class Responses:
         self._session = session
         self.active: ResponseRun | None = None
         """The response writing to the default conversation, if any."""
-        self._runs: dict[str, tuple[ResponseRun, asyncio.Task[None]]] = {}
+        self._runs: dict[str, _Running] = {}
         self._finished: deque[str] = deque(maxlen=_REMEMBERED)
 
     # -- client events -------------------------------------------------------------
@@ -50,6 +61,10 @@ class Responses:
         if not out_of_band and self.active is not None:
             raise errors.active_response(self.active.id, event_id)
         _check_params(params, event_id)
+        voice = ((params.get("audio") or {}).get("output") or {}).get("voice")
+        if voice is not None:
+            name = str(voice["id"]) if isinstance(voice, dict) else str(voice)
+            check_voice(name, self._session.engines(), "response.audio.output.voice", event_id)
         if params.get("input") is not None and event.response is not None:
             context = self._resolve_input(event.response.input or [], event_id)
         else:
@@ -70,7 +85,7 @@ class Responses:
             return
         entry = self._runs.get(event.response_id)
         if entry is not None:
-            self._cancel(entry[0], "client_cancelled")
+            self._cancel(entry.run, "client_cancelled")
         elif event.response_id in self._finished:
             raise errors.cancel_not_active(event.event_id)
         else:
@@ -89,18 +104,23 @@ class Responses:
         """Cancel a running response, if it still runs."""
         entry = self._runs.get(response_id)
         if entry is not None:
-            self._cancel(entry[0], reason)
+            self._cancel(entry.run, reason)
 
     def cancel_all(self) -> None:
         """Cancel every running response (the server is shutting down)."""
-        for run, _task in list(self._runs.values()):
-            self._cancel(run, "client_cancelled")
+        for entry in list(self._runs.values()):
+            self._cancel(entry.run, "client_cancelled")
+
+    def signal_all(self) -> None:
+        """Tell the engines of every running response to stop (the session is closing)."""
+        for entry in self._runs.values():
+            entry.cancel.cancel()
 
     def mute(self, response_id: str, item_id: str, content_index: int, end_ms: float) -> None:
         """Stop the speech of a part a client truncated while it generates."""
         entry = self._runs.get(response_id)
         if entry is not None:
-            entry[0].mute_after(item_id, content_index, end_ms)
+            entry.run.mute_after(item_id, content_index, end_ms)
 
     # -- internals -----------------------------------------------------------------
 
@@ -132,10 +152,17 @@ class Responses:
             tools=params.get("tools", view.tools),
             tool_choice=params.get("tool_choice", view.tool_choice),
         )
-        task = session.spawn(self._run(run, context, request))
-        self._runs[run.id] = (run, task)
+        cancel = CancelSignal()
+        task = session.spawn(self._run(run, context, request, cancel))
+        self._runs[run.id] = _Running(run, task, cancel)
 
-    async def _run(self, run: ResponseRun, context: list[StoredItem], request: _Request) -> None:
+    async def _run(
+        self,
+        run: ResponseRun,
+        context: list[StoredItem],
+        request: _Request,
+        cancel: CancelSignal,
+    ) -> None:
         session = self._session
         try:
             await session.transcriptions.wait([stored.id for stored in context if stored.audio])
@@ -153,6 +180,10 @@ class Responses:
                 temperature=run.plan.temperature,
                 max_output_tokens=run.plan.token_limit,
                 metadata=run.plan.metadata,
+                truncation=_truncation(session.view.truncation),
+                session_id=session.id,
+                response_id=run.id,
+                cancel=cancel,
             )
             await drive_response(run, session.engines(), engine_request, speed=session.view.speed)
         except Stopped:
@@ -169,12 +200,16 @@ class Responses:
         self, run: ResponseRun, reason: Literal["turn_detected", "client_cancelled"]
     ) -> None:
         entry = self._runs.get(run.id)
-        run.cancel(reason)
+        run.cancel(reason)  # response.done, and (in _on_done) the engines' cancel signal
         if entry is not None:
-            entry[1].cancel()
+            entry.task.cancel()
 
     def _on_done(self, run: ResponseRun) -> None:
-        self._runs.pop(run.id, None)
+        # However a response ends (done, cancelled, cut by the token limit, failed), its
+        # engines hear it before anything cancels their task.
+        entry = self._runs.pop(run.id, None)
+        if entry is not None:
+            entry.cancel.cancel()
         self._finished.append(run.id)
         if self.active is run:
             self.active = None
@@ -198,6 +233,15 @@ class Responses:
                 )
                 resolved.append(StoredItem(item=item, audio=audio))
         return resolved
+
+
+@dataclass(frozen=True)
+class _Running:
+    """A response that runs: its state table, its task, and its engines' cancel signal."""
+
+    run: ResponseRun
+    task: asyncio.Task[None]
+    cancel: CancelSignal
 
 
 class _Request:
@@ -233,10 +277,18 @@ def _tool_spec(tool: dict[str, Any]) -> ToolSpec:
     )
 
 
-def _tool_choice(choice: Any) -> str:
+def _tool_choice(choice: Any) -> ToolChoice:
     if isinstance(choice, dict):
-        return str(choice.get("name"))
-    return str(choice or "auto")
+        return FunctionChoice(str(choice.get("name")))
+    if choice in ("none", "required"):
+        return "none" if choice == "none" else "required"
+    return "auto"
+
+
+def _truncation(setting: ga.Truncation | None) -> TruncationPolicy:
+    if isinstance(setting, ga.TruncationRetentionRatio):
+        return TruncationPolicy("retention_ratio", setting.retention_ratio)
+    return TruncationPolicy("disabled") if setting == "disabled" else TruncationPolicy()
 
 
 def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, int]:
@@ -269,10 +321,16 @@ def context_item(stored: StoredItem) -> ContextItem:
     item = stored.item
     if isinstance(item, ga.FunctionCallItem):
         return ContextItem(
-            kind="function_call", name=item.name, call_id=item.call_id, arguments=item.arguments
+            id=item.id,
+            kind="function_call",
+            name=item.name,
+            call_id=item.call_id,
+            arguments=item.arguments,
         )
     if isinstance(item, ga.FunctionCallOutputItem):
-        return ContextItem(kind="function_call_output", call_id=item.call_id, output=item.output)
+        return ContextItem(
+            id=item.id, kind="function_call_output", call_id=item.call_id, output=item.output
+        )
     texts: list[str] = []
     for part in getattr(item, "content", []):
         if isinstance(part, ga.InputTextContent | ga.OutputTextContent):
@@ -285,6 +343,7 @@ def context_item(stored: StoredItem) -> ContextItem:
     track = stored.audio.get(0)
     role = getattr(item, "role", None)
     return ContextItem(
+        id=item.id,
         kind="message",
         role=role if role in ("system", "user", "assistant") else None,
         text=" ".join(text for text in texts if text),

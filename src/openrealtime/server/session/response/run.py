@@ -22,6 +22,7 @@ from typing import Any, Final, Literal
 from ....audio.b64 import b64_audio_chunks
 from ....audio.formats import StreamingEncoder, audio_format_from_wire
 from ....audio.pcm import duration_ms
+from ....engines import Usage
 from ....engines.tokens import count_tokens
 from ....protocol import ga
 from ..context import SessionContext
@@ -200,9 +201,10 @@ class ResponseRun:
         """Speech with the words it carries (``(word, end_ms)`` from the part's start).
 
         Transcript deltas go out first, then the audio in deltas of the configured
-        size, in the session's output format. A chunk that would pass the token
-        limit is not sent; the response ends ``incomplete``. A part cut by a
-        truncation while it was generating drops further speech.
+        size, in the session's output format. ``pcm`` may be empty: words of speech
+        already sent (estimated for a synthesizer without timings). A chunk that
+        would pass the token limit is not sent; the response ends ``incomplete``. A
+        part cut by a truncation while it was generating drops further speech.
         """
         self._step("speech")
         out, part = self._output[-1], self._output[-1].parts[-1]
@@ -216,12 +218,15 @@ class ResponseRun:
             self._stop_if_limited()
         part.accepted_ms += chunk_ms
         self._budget.accepted_ms += chunk_ms
+        wire = self._encode(out, part, pcm, sample_rate) if pcm else b""
+        self._send_speech(out, part, wire, pieces, [end_ms for _word, end_ms in words])
+
+    def _encode(self, out: _OutputItem, part: _Part, pcm: bytes, sample_rate: int) -> bytes:
         if self._encoder is not None and self._encoder.sample_rate != sample_rate:
             self._flush(out, part)
         if self._encoder is None:
             self._encoder = self._audio_format.streaming_encoder(sample_rate)
-        wire = self._encoder.encode(pcm)
-        self._send_speech(out, part, wire, pieces, [end_ms for _word, end_ms in words])
+        return self._encoder.encode(pcm)
 
     def engine_speech(self, pcm: bytes, sample_rate: int, transcript: str) -> None:
         """Speech from a speech-to-speech engine: the transcript ends with its audio."""
@@ -364,6 +369,10 @@ class ResponseRun:
         self.ctx.log_engine_failure(self.id, code, message)
         self.finish("failed", ga.ResponseStatusDetails(type="failed", error=error))
 
+    def report_usage(self, usage: Usage) -> None:
+        """The engine's own token counts, reported in ``usage`` instead of the estimate."""
+        self._budget.reported = usage
+
     def playback_left(self) -> float:
         """Seconds of this response's audio a real-time player has yet to play."""
         if self._first_audio_at is None:
@@ -486,12 +495,15 @@ class ResponseRun:
 
     # -- token limit ---------------------------------------------------------------
 
+    def cut_at_limit(self) -> None:
+        """Finish ``incomplete`` for ``max_output_tokens``: the engine's, or ours."""
+        self.finish(
+            "incomplete", ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens")
+        )
+
     def _stop_if_limited(self) -> None:
         if self._budget.exhausted:
-            self.finish(
-                "incomplete",
-                ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens"),
-            )
+            self.cut_at_limit()
             raise Stopped
 
     # -- the resource --------------------------------------------------------------
