@@ -50,7 +50,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from openrealtime.engines.local import limit_math_threads
+from openrealtime.engines.local.threads import limit_math_threads
 
 limit_math_threads()
 
@@ -137,7 +137,7 @@ async def loop_ticker(period: float = 0.01) -> None:
 
 
 def registry() -> Any:
-    from openrealtime.engines.local.factories import local_vad
+    from openrealtime.engines.local_kind import local_vad
     from openrealtime.engines.registry import ModelRegistry, register_kind
 
     register_kind("timed-silero", roles={"vad": lambda options: TimedVad(local_vad(options))})
@@ -387,7 +387,7 @@ def voice_session() -> dict[str, Any]:
 
 
 async def clips(questions: Sequence[str]) -> dict[str, bytes]:
-    from openrealtime.engines.local import PiperSynthesizer
+    from openrealtime.engines.local.piper import PiperSynthesizer
     from openrealtime.testing.speech import speak
 
     piper = PiperSynthesizer()

@@ -10,13 +10,11 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from openrealtime.engines.local import (
-    LlamaResponder,
-    LlamaTurnScorer,
-    PiperSynthesizer,
-    SileroVad,
-    WhisperTranscriber,
-)
+from openrealtime.engines.local.llama import LlamaResponder
+from openrealtime.engines.local.piper import PiperSynthesizer
+from openrealtime.engines.local.silero_vad import SileroVad
+from openrealtime.engines.local.turn_scorer import LlamaTurnScorer
+from openrealtime.engines.local.whisper import WhisperTranscriber
 from openrealtime.testing.speech import speak, with_silence
 from tests.local_stack import require_local_stack
 

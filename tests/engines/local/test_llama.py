@@ -23,7 +23,7 @@ from openrealtime.engines import (
     TruncationPolicy,
     Usage,
 )
-from openrealtime.engines.local import LlamaResponder
+from openrealtime.engines.local.llama import LlamaResponder
 from tests.local_stack import require_local_stack
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
@@ -45,6 +45,7 @@ WEATHER = ToolSpec(
 
 def ask(text: str, **fields: object) -> ResponseRequest:
     fields.setdefault("temperature", 0.0)
+    fields.setdefault("max_output_tokens", 40)
     return ResponseRequest(
         instructions=str(fields.pop("instructions", BRIEF)),
         context=[ContextItem(kind="message", role="user", text=text)],
@@ -61,7 +62,7 @@ def text_of(outputs: list[ResponderOutput]) -> str:
 
 
 async def test_a_reply_streams_token_by_token(llama: LlamaResponder) -> None:
-    outputs = await run(llama, ask("What is the capital of France?"))
+    outputs = await run(llama, ask("What is the capital of France?", max_output_tokens=None))
     deltas = [o for o in outputs if isinstance(o, TextDelta)]
     assert len(deltas) >= 3
     assert "Paris" in text_of(outputs)

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from openrealtime.engines import CancelSignal, EngineError, SpeechChunk, TranscriptionRequest
-from openrealtime.engines.local import OPENAI_VOICES, PiperSynthesizer, WhisperTranscriber
-from openrealtime.engines.local.piper import OUTPUT_RATE
+from openrealtime.engines.local.piper import OPENAI_VOICES, OUTPUT_RATE, PiperSynthesizer
+from openrealtime.engines.local.whisper import WhisperTranscriber
 from openrealtime.testing.speech import speak, word_error_rate
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(60)]

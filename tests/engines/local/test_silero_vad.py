@@ -7,8 +7,7 @@ import asyncio
 import pytest
 
 from openrealtime.audio import resample
-from openrealtime.engines.local import SileroVad
-from openrealtime.engines.local.silero_vad import FRAME_MS
+from openrealtime.engines.local.silero_vad import FRAME_MS, SileroVad
 from openrealtime.testing.speech import packets
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(60)]

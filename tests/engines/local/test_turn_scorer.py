@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from openrealtime.engines.local import LlamaTurnScorer
+from openrealtime.engines.local.turn_scorer import LlamaTurnScorer
 
 COMPLETE = ("What is the capital of France?", "Book me a table for two at seven.")
 INCOMPLETE = ("What is the capital of", "I want to book a flight and", "So the thing is")

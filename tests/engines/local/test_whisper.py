@@ -14,7 +14,8 @@ from openrealtime.engines import (
     TranscriptionRequest,
     TranscriptResult,
 )
-from openrealtime.engines.local import PiperSynthesizer, WhisperTranscriber
+from openrealtime.engines.local.piper import PiperSynthesizer
+from openrealtime.engines.local.whisper import WhisperTranscriber
 from openrealtime.testing.speech import speak, with_silence, word_error_rate
 
 from .conftest import QUESTION

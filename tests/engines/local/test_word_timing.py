@@ -8,7 +8,7 @@ import statistics
 import numpy as np
 import pytest
 
-from openrealtime.engines.local import PiperSynthesizer
+from openrealtime.engines.local.piper import PiperSynthesizer
 from openrealtime.engines.local.word_timing import PhonemeChunk, Span, word_spans
 from tests.local_stack import require_local_stack
 

@@ -1,31 +1,15 @@
 """The embedded offline engines: every model ships in a pip package, nothing downloads.
 
-- :class:`SileroVad`: Silero v6 voice activity (onnxruntime), off the event loop.
-- :class:`WhisperTranscriber`: faster-whisper, Whisper tiny.en by default.
-- :class:`LlamaResponder`: a GGUF chat model in-process with llama.cpp (xllamacpp),
-  SmolLM2-135M-Instruct by default.
-- :class:`PiperSynthesizer`: Piper text to speech, the en_US joe voice by default.
-- :class:`LlamaTurnScorer`: end-of-turn probability for ``semantic_vad``.
+- :class:`.silero_vad.SileroVad`: Silero v6 voice activity (onnxruntime), off the event loop.
+- :class:`.whisper.WhisperTranscriber`: faster-whisper, Whisper tiny.en by default.
+- :class:`.llama.LlamaResponder`: a GGUF chat model in-process with llama.cpp
+  (xllamacpp), SmolLM2-135M-Instruct by default.
+- :class:`.piper.PiperSynthesizer`: Piper text to speech, the en_US joe voice by default.
+- :class:`.turn_scorer.LlamaTurnScorer`: end-of-turn probability for ``semantic_vad``.
 
-The ``local`` engine kind builds them from registry options (:mod:`.factories`).
-Importing this package needs numpy (the ``server`` extra); each engine imports its
-own packages (the ``local`` extra) when it starts.
+The ``local`` engine kind (:mod:`openrealtime.engines.local_kind`) builds them from
+registry options. This package imports nothing itself, so that
+:func:`.threads.limit_math_threads` can run before numpy loads; the engine modules
+need numpy (the ``server`` extra) and import their own packages (the ``local`` extra)
+when they start.
 """
-
-from .llama import LlamaResponder
-from .piper import OPENAI_VOICES, PiperSynthesizer
-from .silero_vad import SileroVad, SileroVadStream
-from .threads import limit_math_threads
-from .turn_scorer import LlamaTurnScorer
-from .whisper import WhisperTranscriber
-
-__all__ = [
-    "OPENAI_VOICES",
-    "LlamaResponder",
-    "LlamaTurnScorer",
-    "PiperSynthesizer",
-    "SileroVad",
-    "SileroVadStream",
-    "WhisperTranscriber",
-    "limit_math_threads",
-]

@@ -32,7 +32,7 @@ from ..base import (
 from .assets import smollm2_path
 from .llama_runtime import LlamaRuntime
 from .prompt import ChatMessage, TokenEstimator, build_messages, fit_messages
-from .threads import DEFAULT_LLM_THREADS
+from .threads import DEFAULT_LLM_BATCH_THREADS, DEFAULT_LLM_THREADS
 from .tool_calls import OutputParser, call_grammar, offered_tools
 
 __all__ = ["DEFAULT_CONTEXT_WINDOW", "LlamaResponder"]
@@ -53,7 +53,8 @@ class LlamaResponder:
     """A chat model behind the responder interface.
 
     ``context_window`` is each slot's window in tokens; ``parallel`` the sessions that
-    decode at once; ``reply_reserve`` the room kept for a reply, and the most tokens a
+    decode at once; ``threads`` and ``batch_threads`` llama.cpp's threads for writing
+    and for reading the prompt; ``reply_reserve`` the room kept for a reply, and the most tokens a
     reply with no ``max_output_tokens`` may take (small models can loop until the window
     is full; such a reply ends ``incomplete``); ``temperature`` applies when the request
     sets none; ``repeat_penalty`` is llama.cpp's (1.0 turns it off).
@@ -68,6 +69,7 @@ class LlamaResponder:
         context_window: int = DEFAULT_CONTEXT_WINDOW,
         parallel: int = 4,
         threads: int = DEFAULT_LLM_THREADS,
+        batch_threads: int = DEFAULT_LLM_BATCH_THREADS,
         reply_reserve: int = 512,
         temperature: float = 0.8,
         repeat_penalty: float = 1.1,
@@ -78,6 +80,7 @@ class LlamaResponder:
         self.context_window = context_window
         self.parallel = parallel
         self.threads = threads
+        self.batch_threads = batch_threads
         self.reply_reserve = reply_reserve
         self.temperature = temperature
         self.repeat_penalty = repeat_penalty
@@ -94,6 +97,7 @@ class LlamaResponder:
             context_window=self.context_window,
             parallel=self.parallel,
             threads=self.threads,
+            batch_threads=self.batch_threads,
         )
         executor = ThreadPoolExecutor(self.parallel + 1, thread_name_prefix="llama")
         loop = asyncio.get_running_loop()

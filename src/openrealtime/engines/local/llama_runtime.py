@@ -5,7 +5,8 @@ Here that listener is a Unix socket in a fresh private directory (mode 0700) wit
 random API key, so no TCP port opens and no other user can reach the model; requests
 go through Python calls that block until done, so they run in worker threads.
 
-``parallel`` slots decode together (continuous batching), each with
+``threads`` write the reply and ``batch_threads`` read the prompt (see
+:mod:`.threads`). ``parallel`` slots decode together (continuous batching), each with
 ``context_window`` tokens of its own; requests beyond that wait in llama.cpp's queue
 in arrival order.
 """
@@ -39,14 +40,21 @@ class LlamaRuntime:
     """One loaded GGUF model with its slots; :meth:`load` and the calls block."""
 
     def __init__(
-        self, model_path: Path, *, context_window: int, parallel: int, threads: int
+        self,
+        model_path: Path,
+        *,
+        context_window: int,
+        parallel: int,
+        threads: int,
+        batch_threads: int,
     ) -> None:
-        if context_window < 256 or parallel < 1 or threads < 1:
+        if context_window < 256 or parallel < 1 or min(threads, batch_threads) < 1:
             raise ValueError("need context_window >= 256, parallel >= 1 and threads >= 1")
         self.model_path = model_path
         self.context_window = context_window
         self.parallel = parallel
         self.threads = threads
+        self.batch_threads = batch_threads
         self._server: Any = None
         self._directory: str | None = None
 
@@ -61,7 +69,10 @@ class LlamaRuntime:
         params.n_ctx = self.context_window * self.parallel
         params.n_parallel = self.parallel
         params.cpuparams.n_threads = self.threads
-        params.cpuparams_batch.n_threads = self.threads
+        params.cpuparams_batch.n_threads = self.batch_threads
+        # Waiting threads sleep rather than spin: spinning steals the core they wait for.
+        params.cpuparams.poll = 0
+        params.cpuparams_batch.poll = 0
         params.hostnames = [str(Path(self._directory) / "llm.sock")]
         params.api_keys = [secrets.token_urlsafe(24)]
         params.verbosity = 0

@@ -128,7 +128,7 @@ class PiperSynthesizer:
     def _model_bytes(model: Path) -> bytes:
         """The voice with Piper's alignment output added (unless it has one already)."""
         try:
-            import onnx  # type: ignore[import-untyped]
+            import onnx
         except ImportError:
             raise EngineError("Piper alignments need the onnx package: pip install onnx") from None
         from piper.patch_voice_with_alignment import add_alignment_output

@@ -1,10 +1,14 @@
 """Thread counts, set explicitly so the engines' pools do not oversubscribe the cores.
 
-The defaults suit a 2-core machine, where turns run one stage at a time: the
-transcriber (CTranslate2, 2 threads), then the language model (llama.cpp, 2 threads)
-while Piper (onnxruntime, 1 thread) speaks the first clause; the VAD (onnxruntime,
-1 thread) is small and constant. Every count is an option of the ``local`` engine kind
-(``vad_threads``, ``whisper_threads``, ``llm_threads``, ``piper_threads``);
+The defaults suit a 2-core machine, where a turn runs in stages: the transcriber
+(CTranslate2, 2 threads), then the language model reads the prompt (llama.cpp, 2
+threads) and writes the reply (1 thread) while Piper (onnxruntime, 1 thread) speaks
+the first clauses; the VAD (onnxruntime, 1 thread) is small and constant. llama.cpp's
+threads wait for each other at every step, so a decode sharing the cores with anything
+else collapses: measured here with other work running, 2 decode threads made 2 to 6
+tokens/s where 1 made 50. Every count is an option of the ``local`` engine kind
+(``vad_threads``, ``whisper_threads``, ``llm_threads``, ``llm_batch_threads``,
+``piper_threads``);
 :func:`limit_math_threads` caps OpenBLAS and OpenMP pools, which numpy and CTranslate2
 would otherwise size to the machine.
 """
@@ -16,6 +20,7 @@ from collections.abc import MutableMapping
 from typing import Any, Final
 
 __all__ = [
+    "DEFAULT_LLM_BATCH_THREADS",
     "DEFAULT_LLM_THREADS",
     "DEFAULT_MATH_THREADS",
     "DEFAULT_PIPER_THREADS",
@@ -27,7 +32,8 @@ __all__ = [
 
 DEFAULT_VAD_THREADS: Final = 1
 DEFAULT_WHISPER_THREADS: Final = 2
-DEFAULT_LLM_THREADS: Final = 2
+DEFAULT_LLM_THREADS: Final = 1
+DEFAULT_LLM_BATCH_THREADS: Final = 2
 DEFAULT_PIPER_THREADS: Final = 1
 DEFAULT_MATH_THREADS: Final = 1
 

@@ -61,7 +61,11 @@ class LlamaTurnScorer:
         if self._runtime is not None:
             return
         runtime = LlamaRuntime(
-            self.model_path or smollm2_path(), context_window=512, parallel=1, threads=self.threads
+            self.model_path or smollm2_path(),
+            context_window=512,
+            parallel=1,
+            threads=self.threads,
+            batch_threads=self.threads,
         )
         executor = ThreadPoolExecutor(1, thread_name_prefix="turn-scorer")
         loop = asyncio.get_running_loop()

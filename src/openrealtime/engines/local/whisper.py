@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+import logging
 import math
 from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -110,6 +111,8 @@ class WhisperTranscriber:
     def _load(self) -> None:
         from faster_whisper import WhisperModel  # type: ignore[import-untyped]
 
+        # It logs every transcription at INFO; the server's own logs say enough.
+        logging.getLogger("faster_whisper").setLevel(logging.WARNING)
         for target in dict.fromkeys(self.models.values()):
             path = whisper_tiny_en_path() if target == BUNDLED else Path(target)
             if not path.is_dir():

@@ -16,6 +16,7 @@ from ...audio.resample import resample, supported_rate
 from ...engines import (
     CancelSignal,
     EngineError,
+    TokenLogprob,
     TranscriptDelta,
     TranscriptionRequest,
     TranscriptResult,
@@ -75,9 +76,11 @@ class Transcriptions:
             model=model if isinstance(model, str) else None,
             language=_text(settings, "language"),
             prompt=_text(settings, "prompt"),
+            logprobs=visible and self._session.view.logprobs,
             cancel=cancel,
         )
         text = ""
+        logprobs: tuple[TokenLogprob, ...] = ()
         try:
             async for part in transcriber.transcribe(request):
                 if isinstance(part, TranscriptDelta) and visible:
@@ -87,11 +90,13 @@ class Transcriptions:
                             item_id=stored.id,
                             content_index=0,
                             delta=part.text,
+                            logprobs=_logprobs(part.logprobs, request.logprobs),
                             **ctx.obfuscation(part.text),
                         )
                     )
                 elif isinstance(part, TranscriptResult):
                     text = part.text
+                    logprobs = part.logprobs
         except EngineError as exc:
             stored.transcript = ""
             if visible:
@@ -125,6 +130,7 @@ class Transcriptions:
                 item_id=stored.id,
                 content_index=0,
                 transcript=text,
+                logprobs=_logprobs(logprobs, request.logprobs),
                 usage=ga.TranscriptionUsageTokens(
                     type="tokens",
                     total_tokens=audio + output,
@@ -141,3 +147,10 @@ class Transcriptions:
 def _text(settings: dict[str, object] | None, key: str) -> str | None:
     value = settings.get(key) if settings else None
     return value if isinstance(value, str) else None
+
+
+def _logprobs(entries: tuple[TokenLogprob, ...], wanted: bool) -> list[ga.LogProb] | None:
+    """The wire logprobs when the session asked for them (``include``), else absent."""
+    if not wanted:
+        return None
+    return [ga.LogProb(token=e.token, logprob=e.logprob, bytes=list(e.bytes)) for e in entries]

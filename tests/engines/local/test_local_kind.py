@@ -1,4 +1,4 @@
-"""The local kind's factories: options read and checked, a missing package in one line."""
+"""The local kind: registered, options read and checked, a missing package in one line."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from openrealtime.engines.local import (
-    LlamaResponder,
-    LlamaTurnScorer,
-    PiperSynthesizer,
-    SileroVad,
-    WhisperTranscriber,
-)
-from openrealtime.engines.local.factories import (
+from openrealtime.engines.kinds import engine_kind
+from openrealtime.engines.local.llama import LlamaResponder
+from openrealtime.engines.local.piper import PiperSynthesizer
+from openrealtime.engines.local.silero_vad import SileroVad
+from openrealtime.engines.local.turn_scorer import LlamaTurnScorer
+from openrealtime.engines.local.whisper import WhisperTranscriber
+from openrealtime.engines.local_kind import (
+    LOCAL_ROLES,
     local_responder,
     local_synthesizer,
     local_transcriber,
@@ -32,6 +32,12 @@ def without(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
         return None if name in modules else real(name, *args, **kwargs)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+
+
+def test_the_kind_is_registered_for_every_role() -> None:
+    kind = engine_kind("local")
+    assert dict(kind.roles) == LOCAL_ROLES
+    assert kind.options_for("responder", {"llm": "x.gguf", "voices": {}}) == {"llm": "x.gguf"}
 
 
 def test_options_reach_the_engines() -> None:

