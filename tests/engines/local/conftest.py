@@ -22,15 +22,6 @@ QUESTION = "What is the capital of France?"
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def piper() -> AsyncIterator[PiperSynthesizer]:
-    require_local_stack()
-    engine = PiperSynthesizer()
-    await engine.start()
-    yield engine
-    await engine.aclose()
-
-
-@pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def whisper() -> AsyncIterator[WhisperTranscriber]:
     require_local_stack()
     engine = WhisperTranscriber()
