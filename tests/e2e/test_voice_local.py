@@ -166,6 +166,7 @@ def voice_settings(**input_extra: Any) -> dict[str, Any]:
     }
 
 
+@pytest.mark.spec("4b", "3.2.5", "3.3.4")
 async def test_a_spoken_question_gets_a_spoken_answer(
     local_url: ServerURL, spoken: dict[str, bytes]
 ) -> None:
@@ -252,6 +253,7 @@ async def test_g711_in_and_out(local_url: ServerURL, spoken: dict[str, bytes]) -
     assert len(ulaw) / 8000 > 0.15 * len(transcript.split())
 
 
+@pytest.mark.spec("4d", "3.6.1")
 async def test_speech_during_a_reply_cancels_it_and_truncation_keeps_the_words_heard(
     local_url: ServerURL, spoken: dict[str, bytes]
 ) -> None:
@@ -377,6 +379,7 @@ async def test_an_unsupported_transcription_language_is_refused(local_url: Serve
     assert "en" in error["message"]
 
 
+@pytest.mark.spec("4g")
 async def test_a_transcription_session_uses_the_same_engines(
     local_url: ServerURL, spoken: dict[str, bytes]
 ) -> None:

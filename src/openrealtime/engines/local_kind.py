@@ -17,7 +17,7 @@ happens later, in the engine's ``start()``. The options, all optional:
 ``llm_context``           each slot's context window in tokens (4096)
 ``llm_parallel``          sessions decoded at once (4)
 ``llm_threads``           llama.cpp threads writing the reply (1)
-``llm_batch_threads``     llama.cpp threads reading the prompt (2)
+``llm_batch_threads``     llama.cpp threads reading the prompt (1)
 ``llm_reply_tokens``      most tokens of a reply with no ``max_output_tokens`` (512)
 ``llm_temperature``       temperature when the request gives none (0.8)
 ``llm_repeat_penalty``    llama.cpp's repeat penalty (1.1)
@@ -199,7 +199,7 @@ def local_responder(options: Mapping[str, Any]) -> Lifecycle:
         context_window=_int(options, "llm_context", 4096),
         parallel=_int(options, "llm_parallel", 4),
         threads=_int(options, "llm_threads", 1),
-        batch_threads=_int(options, "llm_batch_threads", 2),
+        batch_threads=_int(options, "llm_batch_threads", 1),
         reply_reserve=_int(options, "llm_reply_tokens", 512),
         temperature=_float(options, "llm_temperature", 0.8),
         repeat_penalty=_float(options, "llm_repeat_penalty", 1.1),

@@ -32,7 +32,7 @@ def test_abbreviations_numbers_and_initials_do_not_end_a_clause() -> None:
 
 def test_a_run_on_clause_ends_at_max_words() -> None:
     words = " ".join(f"w{i}" for i in range(12))
-    assert split(words, min_words=3, max_words=5) == [
+    assert split(words, min_words=3, max_words=5, first_max_words=5) == [
         "w0 w1 w2 w3 w4",
         "w5 w6 w7 w8 w9",
         "w10 w11",
@@ -45,3 +45,14 @@ def test_a_clause_is_complete_only_once_whitespace_follows() -> None:
     assert splitter.feed("5 metres. And") == ["It is 3.5 metres."]
     assert splitter.feed("\nmore") == ["And"]
     assert splitter.flush() == ["more"]
+
+
+def test_the_first_clause_is_short_for_early_audio() -> None:
+    assert split("Well, yes, the capital of France is Paris, as far as I know, of course") == [
+        "Well, yes,",
+        "the capital of France is Paris,",
+        "as far as I know,",
+        "of course",
+    ]
+    run_on = " ".join(f"w{i}" for i in range(14))
+    assert split(run_on) == [" ".join(f"w{i}" for i in range(10)), "w10 w11 w12 w13"]

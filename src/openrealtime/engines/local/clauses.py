@@ -5,8 +5,9 @@ A clause ends at a sentence mark (``.``, ``!``, ``?``, ``…``) followed by whit
 count), or at a pause mark (``,``, ``;``, ``:``, a dash) followed by whitespace once
 the clause has at least ``min_words`` words, or at a line break. A clause that reaches
 ``max_words`` without either ends at the next whitespace, so run-on text still
-streams. The first clause is what the synthesizer speaks first: short clauses mean
-early audio.
+streams. The first clause is what the synthesizer speaks first, so it is held to
+``first_max_words`` and a pause mark ends it after two words: a short first clause
+means early audio.
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ _LINE_BREAK: Final = re.compile(r"\n")
 class ClauseSplitter:
     """Feed text as it streams; take complete clauses out."""
 
-    def __init__(self, *, min_words: int = 3, max_words: int = 25) -> None:
-        if min_words < 1 or max_words < min_words:
-            raise ValueError("need 1 <= min_words <= max_words")
+    def __init__(
+        self, *, min_words: int = 3, max_words: int = 25, first_max_words: int = 10
+    ) -> None:
+        if min_words < 1 or max_words < min_words or first_max_words < 1:
+            raise ValueError("need 1 <= min_words <= max_words and first_max_words >= 1")
         self.min_words = min_words
         self.max_words = max_words
+        self.first_max_words = first_max_words
+        self._first = True
         self._buffer = ""
 
     def feed(self, text: str) -> list[str]:
@@ -42,6 +47,7 @@ class ClauseSplitter:
             clause, self._buffer = self._buffer[:end], self._buffer[end:]
             if clause.strip():
                 clauses.append(clause.strip())
+                self._first = False
         return clauses
 
     def flush(self) -> list[str]:
@@ -51,6 +57,8 @@ class ClauseSplitter:
 
     def _clause_end(self) -> int | None:
         buffer = self._buffer
+        min_words = min(self.min_words, 2) if self._first else self.min_words
+        max_words = self.first_max_words if self._first else self.max_words
         ends: list[int] = []
         for match in _SENTENCE_END.finditer(buffer, len(buffer) - len(buffer.lstrip())):
             if not _ABBREVIATION.search(buffer[: match.end()].rstrip()):
@@ -60,10 +68,10 @@ class ClauseSplitter:
         if line is not None:
             ends.append(line.end())
         for match in _PAUSE.finditer(buffer):
-            if len(buffer[: match.start() + 1].split()) >= self.min_words:
+            if len(buffer[: match.start() + 1].split()) >= min_words:
                 ends.append(match.end())
                 break
         words = list(re.finditer(r"\S+", buffer))
-        if len(words) > self.max_words:
-            ends.append(words[self.max_words - 1].end())
+        if len(words) > max_words:
+            ends.append(words[max_words - 1].end())
         return min(ends) if ends else None

@@ -11,8 +11,9 @@ voice id; ``voice_files``: voice id → ``.onnx`` file, its config next to it as
 ``.onnx.json``). By default all ten names speak with joe. ``speed`` divides Piper's
 length scale. ``alignments`` patches each voice in memory with Piper's alignment
 output (it needs the ``onnx`` package), which makes word timings exact instead of
-estimated. Synthesis runs in one worker thread per synthesizer, so sessions take
-turns clause by clause; the cancel signal is checked before every clause.
+estimated. Synthesis runs in one worker thread per synthesizer, clause by clause, each
+session's first clauses before anyone's later ones (:class:`.threads.PriorityWorker`);
+the cancel signal is checked before every clause.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -30,7 +30,7 @@ import numpy as np
 from ..base import CancelSignal, Capabilities, EngineError, SpeechChunk, WordTiming
 from .assets import joe_voice_paths
 from .clauses import ClauseSplitter
-from .threads import DEFAULT_PIPER_THREADS, onnx_session_options
+from .threads import DEFAULT_PIPER_THREADS, PriorityWorker, onnx_session_options
 from .word_timing import PhonemeChunk, word_spans
 
 __all__ = ["BUNDLED_VOICE", "OPENAI_VOICES", "OUTPUT_RATE", "PiperSynthesizer"]
@@ -85,19 +85,19 @@ class PiperSynthesizer:
         names = dict.fromkeys([*self.voices, *sorted(set(self.voices.values()))])
         self.capabilities = Capabilities(voices=tuple(names))
         self._loaded: dict[str, Any] = {}
-        self._executor: ThreadPoolExecutor | None = None
+        self._worker: PriorityWorker | None = None
 
     async def start(self) -> None:
         """Load every mapped voice and speak one word with each, in the worker thread."""
-        if self._executor is not None:
+        if self._worker is not None:
             return
-        executor = ThreadPoolExecutor(1, thread_name_prefix="piper")
+        worker = PriorityWorker("piper")
         try:
-            await asyncio.get_running_loop().run_in_executor(executor, self._load)
+            await asyncio.wrap_future(worker.submit(0, self._load))
         except BaseException:
-            executor.shutdown(wait=False)
+            worker.shutdown()
             raise
-        self._executor = executor
+        self._worker = worker
 
     def _load(self) -> None:
         import onnxruntime  # type: ignore[import-untyped]
@@ -144,16 +144,17 @@ class PiperSynthesizer:
 
     async def aclose(self) -> None:
         """Stop the worker thread and drop the voices."""
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.shutdown()
         self._loaded.clear()
 
     async def synthesize(
         self, text: AsyncIterator[str], *, voice: str, speed: float, cancel: CancelSignal
     ) -> AsyncIterator[SpeechChunk]:
         """Speak ``text`` clause by clause as it arrives; one chunk per word."""
-        if self._executor is None:
+        worker = self._worker
+        if worker is None:
             raise EngineError("the Piper synthesizer is not started")
         voice_id = self.voices.get(voice, voice)
         piper_voice = self._loaded.get(voice_id)
@@ -162,8 +163,8 @@ class PiperSynthesizer:
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
         splitter = ClauseSplitter(min_words=self.min_clause_words)
-        loop = asyncio.get_running_loop()
         elapsed_ms = 0.0
+        spoken = 0
         ended = False
         while not ended:
             try:
@@ -173,9 +174,10 @@ class PiperSynthesizer:
             for clause in clauses:
                 if cancel.cancelled:
                     return
-                words = await loop.run_in_executor(
-                    self._executor, _speak, piper_voice, clause, speed
-                )
+                # First clauses first, across every session: early audio for each.
+                job = worker.submit(spoken, _speak, piper_voice, clause, speed)
+                spoken += 1
+                words = await asyncio.wrap_future(job)
                 clause_ms = elapsed_ms
                 for word in words:
                     timing = WordTiming(
