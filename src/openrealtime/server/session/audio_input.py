@@ -26,9 +26,11 @@ from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector
 if TYPE_CHECKING:
     from .session import Session
 
-__all__ = ["MIN_COMMIT_MS", "AudioInput"]
+__all__ = ["DRAFT_PAUSE_MS", "MIN_COMMIT_MS", "AudioInput"]
 
 MIN_COMMIT_MS = 100.0
+DRAFT_PAUSE_MS = 150.0
+"""A pause this long (or half the turn-ending silence, if less) starts a draft transcript."""
 
 
 class AudioInput:
@@ -69,6 +71,7 @@ class AudioInput:
             return
         self._turn_config = config
         self._speech_item_id = None
+        self._session.transcriptions.drop_draft()
         self.cancel_idle_timer()
         if config is None:
             self._detector, self._vad, self._vad_source = None, None, None
@@ -116,6 +119,20 @@ class AudioInput:
                     self._speech_started(turn.audio_start_ms)
                 else:
                     self._speech_stopped(turn)
+            self._follow_pause()
+
+    def _follow_pause(self) -> None:
+        """Draft the turn's transcript at a pause; drop the draft when speech goes on."""
+        detector, transcriptions = self._detector, self._session.transcriptions
+        if detector is None or not detector.speaking:
+            return
+        drafted = transcriptions.draft_speech_end_ms
+        if drafted is not None and drafted != detector.speech_end_ms:
+            transcriptions.drop_draft()
+            drafted = None
+        if drafted is None and detector.pause_ms >= min(DRAFT_PAUSE_MS, detector.silence_ms / 2):
+            pcm = self.buffer.peek(self._turn_start_ms, self.buffer.end_ms)
+            transcriptions.draft(pcm, self.format.sample_rate, detector.speech_end_ms)
 
     def commit(self, event: ga.InputAudioBufferCommitEvent) -> None:
         """Commit everything buffered as a user audio item (at least 100 ms)."""
@@ -133,6 +150,7 @@ class AudioInput:
         """Drop the buffer and any open turn, without ``speech_stopped``."""
         self.buffer.clear()
         self._speech_item_id = None
+        self._session.transcriptions.drop_draft()
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
         ctx = self._session.ctx
@@ -164,12 +182,12 @@ class AudioInput:
             )
         )
         audio = self.buffer.take(self._turn_start_ms, turn.audio_end_ms)
-        self._commit(audio, item_id)
+        self._commit(audio, item_id, speech_end_ms=turn.speech_end_ms)
         config = self._turn_config or {}
         if config.get("create_response", True) and not self._session.view.is_transcription:
             self._session.responses.create_automatic()
 
-    def _commit(self, audio: bytes, item_id: str) -> None:
+    def _commit(self, audio: bytes, item_id: str, *, speech_end_ms: float | None = None) -> None:
         session, ctx = self._session, self._session.ctx
         conversation = session.conversation
         previous = conversation.last_id
@@ -187,7 +205,9 @@ class AudioInput:
         track = AudioTrack(self.format.beta_name, self.format.sample_rate, bytearray(audio))
         stored = StoredItem(item=item, audio={0: track})
         session.items.add(stored, after=None)
-        session.transcriptions.start(stored, audio, self.format.sample_rate)
+        session.transcriptions.start(
+            stored, audio, self.format.sample_rate, speech_end_ms=speech_end_ms
+        )
 
     # -- idle timeout --------------------------------------------------------------
 

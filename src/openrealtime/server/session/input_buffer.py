@@ -45,6 +45,10 @@ class InputAudioBuffer:
         self._end_ms += len(pcm) / 2 / self.sample_rate * 1000
         return start
 
+    def peek(self, start_ms: float, end_ms: float) -> bytes:
+        """The audio between two positions, left in the buffer."""
+        return bytes(self._pcm[self._offset(start_ms) : self._offset(end_ms)])
+
     def take(self, start_ms: float | None = None, end_ms: float | None = None) -> bytes:
         """Remove and return the audio between two positions (default: all of it).
 

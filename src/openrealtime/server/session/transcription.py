@@ -5,11 +5,20 @@ The ``conversation.item.input_audio_transcription.*`` events go out only when th
 session's input transcription is on; otherwise the transcript stays internal.
 The transcriber gets the audio at a rate it lists in its capabilities (resampled
 when the input rate is not one of them).
+
+**Drafts.** With turn detection on, a pause in speech starts a draft: the turn so far
+is transcribed while the silence that may end it runs on. If the turn ends with no
+more speech (the committed audio is the draft's plus silence), the item takes the
+draft's transcript and its events go out as usual, so the transcript is ready about
+when ``speech_stopped`` is. Any speech after the draft began drops it, as does a
+manual commit, a clear or a change of the transcription settings.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...audio.resample import resample, supported_rate
@@ -30,6 +39,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Transcriptions"]
 
+Parts = list[TranscriptDelta | TranscriptResult]
+
+
+@dataclass
+class _Draft:
+    """A transcription of the turn so far, begun at a pause."""
+
+    speech_end_ms: float
+    request: TranscriptionRequest
+    task: asyncio.Task[Parts]
+
 
 class Transcriptions:
     """Runs one transcription per committed audio item and remembers the results."""
@@ -37,19 +57,61 @@ class Transcriptions:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._pending: dict[str, tuple[asyncio.Task[None], CancelSignal]] = {}
+        self._draft: _Draft | None = None
 
-    def start(self, stored: StoredItem, pcm: bytes, sample_rate: int) -> None:
-        """Transcribe ``pcm``, the audio of ``stored``'s first content part."""
+    @property
+    def draft_speech_end_ms(self) -> float | None:
+        """Where the speech the current draft covers ends, if there is a draft."""
+        return self._draft.speech_end_ms if self._draft is not None else None
+
+    def draft(self, pcm: bytes, sample_rate: int, speech_end_ms: float) -> None:
+        """Transcribe the turn so far (speech up to ``speech_end_ms``, then silence)."""
+        self.drop_draft()
+        request = self._request(pcm, sample_rate, self._session.view.transcription)
+        task = self._session.spawn(self._collect(request))
+        # A dropped draft's failure is nobody's business.
+        task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
+        self._draft = _Draft(speech_end_ms, request, task)
+
+    def drop_draft(self) -> None:
+        """Forget the draft: speech went on, or the turn was not committed by VAD."""
+        draft, self._draft = self._draft, None
+        if draft is not None:
+            draft.request.cancel.cancel()
+            draft.task.cancel()
+
+    def start(
+        self,
+        stored: StoredItem,
+        pcm: bytes,
+        sample_rate: int,
+        *,
+        speech_end_ms: float | None = None,
+    ) -> None:
+        """Transcribe ``pcm``, the audio of ``stored``'s first content part.
+
+        ``speech_end_ms`` (a VAD commit) is where its speech ends: a draft covering
+        exactly that speech, with the same settings, gives the transcript.
+        """
         settings = self._session.view.transcription
-        cancel = CancelSignal()
-        task = self._session.spawn(self._run(stored, pcm, sample_rate, settings, cancel))
-        self._pending[stored.id] = (task, cancel)
+        request = self._request(pcm, sample_rate, settings)
+        draft, self._draft = self._draft, None
+        if draft is not None and (
+            speech_end_ms != draft.speech_end_ms or not _same_settings(draft.request, request)
+        ):
+            self._draft = draft
+            self.drop_draft()
+            draft = None
+        task = self._session.spawn(self._run(stored, pcm, sample_rate, request, settings, draft))
+        self._pending[stored.id] = (task, draft.request.cancel if draft else request.cancel)
         task.add_done_callback(lambda _task: self._pending.pop(stored.id, None))
 
     def signal_all(self) -> None:
         """Tell the transcriber to stop every running transcription (the session is closing)."""
         for _task, cancel in self._pending.values():
             cancel.cancel()
+        if self._draft is not None:
+            self._draft.request.cancel.cancel()
 
     async def wait(self, item_ids: list[str]) -> None:
         """Wait until the given items' transcriptions, if running, have finished."""
@@ -57,32 +119,56 @@ class Transcriptions:
         if tasks:
             await asyncio.wait(tasks)
 
-    async def _run(
-        self,
-        stored: StoredItem,
-        pcm: bytes,
-        sample_rate: int,
-        settings: dict[str, object] | None,
-        cancel: CancelSignal,
-    ) -> None:
-        ctx = self._session.ctx
-        visible = settings is not None
-        model = settings.get("model") if settings else None
+    def _request(
+        self, pcm: bytes, sample_rate: int, settings: dict[str, object] | None
+    ) -> TranscriptionRequest:
         transcriber = self._session.engines().transcriber
         rate = supported_rate(sample_rate, transcriber.capabilities.sample_rates)
-        request = TranscriptionRequest(
+        model = settings.get("model") if settings else None
+        return TranscriptionRequest(
             pcm=resample(pcm, sample_rate, rate),
             sample_rate=rate,
             model=model if isinstance(model, str) else None,
             language=_text(settings, "language"),
             prompt=_text(settings, "prompt"),
-            logprobs=visible and self._session.view.logprobs,
-            cancel=cancel,
+            logprobs=settings is not None and self._session.view.logprobs,
         )
+
+    async def _collect(self, request: TranscriptionRequest) -> Parts:
+        transcriber = self._session.engines().transcriber
+        return [part async for part in transcriber.transcribe(request)]
+
+    async def _parts(
+        self, request: TranscriptionRequest, draft: _Draft | None
+    ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
+        """The draft's parts when it succeeded, else the transcriber's for ``request``."""
+        if draft is not None:
+            try:
+                parts = await draft.task
+            except EngineError:
+                pass
+            else:
+                for part in parts:
+                    yield part
+                return
+        async for part in self._session.engines().transcriber.transcribe(request):
+            yield part
+
+    async def _run(
+        self,
+        stored: StoredItem,
+        pcm: bytes,
+        sample_rate: int,
+        request: TranscriptionRequest,
+        settings: dict[str, object] | None,
+        draft: _Draft | None,
+    ) -> None:
+        ctx = self._session.ctx
+        visible = settings is not None
         text = ""
         logprobs: tuple[TokenLogprob, ...] = ()
         try:
-            async for part in transcriber.transcribe(request):
+            async for part in self._parts(request, draft):
                 if isinstance(part, TranscriptDelta) and visible:
                     ctx.emit(
                         ga.ConversationItemInputAudioTranscriptionDeltaEvent(
@@ -154,3 +240,13 @@ def _logprobs(entries: tuple[TokenLogprob, ...], wanted: bool) -> list[ga.LogPro
     if not wanted:
         return None
     return [ga.LogProb(token=e.token, logprob=e.logprob, bytes=list(e.bytes)) for e in entries]
+
+
+def _same_settings(draft: TranscriptionRequest, request: TranscriptionRequest) -> bool:
+    return (draft.sample_rate, draft.model, draft.language, draft.prompt, draft.logprobs) == (
+        request.sample_rate,
+        request.model,
+        request.language,
+        request.prompt,
+        request.logprobs,
+    )
