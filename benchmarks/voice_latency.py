@@ -320,7 +320,6 @@ class Talker:
             elif kind == "conversation.item.input_audio_transcription.completed":
                 turn.transcript = turn.transcript or now
                 turn.wer = word_error_rate(turn.question, event["transcript"])
-                print("DEBUG", turn.question, "|", event["transcript"], file=sys.stderr)
             elif kind == "response.created":
                 turn.created = turn.created or now
             elif kind == "response.output_audio_transcript.delta":

@@ -11,6 +11,7 @@ import pytest
 from openrealtime.audio.b64 import b64encode
 from openrealtime.engines import (
     EngineBase,
+    EngineError,
     TranscriptDelta,
     TranscriptionRequest,
     TranscriptResult,
@@ -329,3 +330,33 @@ async def test_a_manual_commit_or_changed_settings_transcribe_afresh() -> None:
         assert (drafted.prompt, final.prompt) == (None, "names")
         assert drafted.cancel.cancelled
         assert len(h.of_type(COMPLETED)) == 2
+
+
+class FailsFirstTranscriber(FixedTranscriber):
+    """Fails its first request, then hears "from the transcriber"."""
+
+    async def transcribe(
+        self, request: TranscriptionRequest
+    ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
+        if not self.requests:
+            self.requests.append(request)
+            raise EngineError("not yet", code="audio_unintelligible")
+        async for part in super().transcribe(request):
+            yield part
+
+
+async def test_a_draft_that_fails_is_transcribed_again_at_the_commit() -> None:
+    async with Harness() as h:
+        transcriber = FailsFirstTranscriber()
+        h.engines = dataclasses.replace(h.engines, transcriber=transcriber)
+        await h.send(vad_transcription(500))
+        await h.append(silence(300) + speech("hello") + silence(700))
+        await h.settle()
+        # The draft's failure stays quiet; the commit transcribes the whole turn.
+        assert h.of_type("error") == []
+        assert len(transcriber.requests) == 2
+        (stopped,) = h.of_type("input_audio_buffer.speech_stopped")
+        (started,) = h.of_type("input_audio_buffer.speech_started")
+        assert ms(transcriber.requests[1]) == stopped.audio_end_ms - started.audio_start_ms
+        (completed,) = h.of_type(COMPLETED)
+        assert completed.transcript == "from the transcriber"

@@ -48,7 +48,7 @@ class _Draft:
 
     speech_end_ms: float
     request: TranscriptionRequest
-    task: asyncio.Task[Parts]
+    task: asyncio.Task[Parts | EngineError]
 
 
 class Transcriptions:
@@ -69,8 +69,6 @@ class Transcriptions:
         self.drop_draft()
         request = self._request(pcm, sample_rate, self._session.view.transcription)
         task = self._session.spawn(self._collect(request))
-        # A dropped draft's failure is nobody's business.
-        task.add_done_callback(lambda done: None if done.cancelled() else done.exception())
         self._draft = _Draft(speech_end_ms, request, task)
 
     def drop_draft(self) -> None:
@@ -134,23 +132,23 @@ class Transcriptions:
             logprobs=settings is not None and self._session.view.logprobs,
         )
 
-    async def _collect(self, request: TranscriptionRequest) -> Parts:
+    async def _collect(self, request: TranscriptionRequest) -> Parts | EngineError:
+        """A draft's parts, or its failure (kept for the commit, which may retry)."""
         transcriber = self._session.engines().transcriber
-        return [part async for part in transcriber.transcribe(request)]
+        try:
+            return [part async for part in transcriber.transcribe(request)]
+        except EngineError as exc:
+            return exc
 
     async def _parts(
         self, request: TranscriptionRequest, draft: _Draft | None
     ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
         """The draft's parts when it succeeded, else the transcriber's for ``request``."""
-        if draft is not None:
-            try:
-                parts = await draft.task
-            except EngineError:
-                pass
-            else:
-                for part in parts:
-                    yield part
-                return
+        parts = await draft.task if draft is not None else None
+        if isinstance(parts, list):
+            for part in parts:
+                yield part
+            return
         async for part in self._session.engines().transcriber.transcribe(request):
             yield part
 
