@@ -5,6 +5,10 @@
 - :class:`ServerConfig`, :class:`ModelRegistry` and :class:`SessionOptions` configure it.
 """
 
+from ..extras import require_extra
+
+require_extra("server", "openrealtime.server", "starlette", "uvicorn", "numpy", "soxr")
+
 from ..engines.registry import ModelEntry, ModelRegistry, RegistryError
 from .app.app import create_app
 from .app.runner import ServerURL, running
