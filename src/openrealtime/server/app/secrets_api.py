@@ -31,7 +31,8 @@ from ..config import ServerConfig
 from ..session import errors
 from ..session.defaults import default_realtime_session, default_transcription_session
 from ..session.ids import RandomIds
-from ..session.session_update import SessionView, UpdateRules, check_update, merge_session
+from ..session.session_update import UpdateRules, check_update, merge_session
+from ..session.view import SessionView
 from ..transport.credentials import bearer_token
 from .auth import Authenticator, invalid_api_key, missing_credentials
 from .client_secrets import ClientSecret, StoreFull

@@ -23,8 +23,10 @@ __all__ = [
     "commit_empty",
     "duplicate_item_id",
     "engines_unavailable",
+    "input_buffer_full",
     "invalid_audio",
     "invalid_model",
+    "item_limit_reached",
     "item_not_found",
     "missing_model",
     "model_for_transcription",
@@ -283,6 +285,34 @@ def engines_unavailable(reason: str) -> ProtocolError:
         f"The server cannot serve sessions: its engines failed to start ({reason}).",
         type="server_error",
     )
+
+
+def input_buffer_full(limit_ms: int, event_id: str | None) -> ProtocolError:
+    """An append past ``max_input_buffer_ms`` [U]."""
+    return ProtocolError(
+        "input_audio_buffer_full",
+        f"The input audio buffer is full: it holds at most {_duration(limit_ms)} of "
+        "uncommitted audio. Commit or clear it before appending more.",
+        param="audio",
+        event_id=event_id,
+    )
+
+
+def item_limit_reached(limit: int, event_id: str | None) -> ProtocolError:
+    """Adding an item to a conversation that holds ``max_items`` [U]."""
+    return ProtocolError(
+        "conversation_item_limit_reached",
+        f"The conversation already holds {limit} items, the most this server keeps. "
+        "Delete items before adding more.",
+        event_id=event_id,
+    )
+
+
+def _duration(ms: int) -> str:
+    minutes, rest = divmod(ms, 60_000)
+    if rest or not minutes:
+        return f"{ms} ms"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def server_error(session_id: str) -> ProtocolError:

@@ -6,6 +6,8 @@ Positions are milliseconds of all audio appended in the session, so they match
 
 from __future__ import annotations
 
+from ...audio.pcm import duration_ms
+
 __all__ = ["InputAudioBuffer"]
 
 
@@ -42,7 +44,7 @@ class InputAudioBuffer:
         """Add audio; return the session position where it starts."""
         start = self._end_ms
         self._pcm += pcm
-        self._end_ms += len(pcm) / 2 / self.sample_rate * 1000
+        self._end_ms += duration_ms(len(pcm), self.sample_rate)
         return start
 
     def take(self, start_ms: float | None = None, end_ms: float | None = None) -> bytes:
@@ -54,7 +56,7 @@ class InputAudioBuffer:
         last = self._offset(self._end_ms if end_ms is None else end_ms)
         audio = bytes(self._pcm[first:last])
         del self._pcm[:last]
-        self._start_ms = self._start_ms + last / 2 / self.sample_rate * 1000
+        self._start_ms += duration_ms(last, self.sample_rate)
         return audio
 
     def clear(self) -> None:
