@@ -128,11 +128,9 @@ class Conversation:
         self._by_id[stored.id] = stored
         return self._items[position - 1].id if position > 0 else None
 
-    def delete(self, item_id: str) -> StoredItem:
-        """Remove and return an item; the items around it close up."""
-        stored = self._by_id.pop(item_id)
-        self._items.remove(stored)
-        return stored
+    def delete(self, item_id: str) -> None:
+        """Remove an item; the items around it close up."""
+        self._items.remove(self._by_id.pop(item_id))
 
     def _index(self, item_id: str) -> int:
         return self._items.index(self._by_id[item_id])

@@ -35,17 +35,10 @@ class InputAudioBuffer:
         """How much audio is buffered."""
         return self._end_ms - self._start_ms
 
-    @property
-    def nbytes(self) -> int:
-        """Buffered bytes."""
-        return len(self._pcm)
-
-    def append(self, pcm: bytes) -> float:
-        """Add audio; return the session position where it starts."""
-        start = self._end_ms
+    def append(self, pcm: bytes) -> None:
+        """Add audio at the end."""
         self._pcm += pcm
         self._end_ms += duration_ms(len(pcm), self.sample_rate)
-        return start
 
     def take(self, start_ms: float | None = None, end_ms: float | None = None) -> bytes:
         """Remove and return the audio between two positions (default: all of it).
