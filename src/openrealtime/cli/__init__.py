@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from ..extras import MissingExtra
 from ._errors import fail
 
 __all__ = ["main"]
@@ -39,10 +40,12 @@ def _build_app() -> typer.Typer:
 def main() -> None:
     """Entry point of the ``openrealtime`` command."""
     if typer is None:
-        fail("the command line needs the server extra: pip install 'openrealtime[server]'")
+        fail(str(MissingExtra.for_module("typer", "server", "the command line")))
     args = sys.argv[1:] or ["--help"]
     try:
         code = _build_app()(args=args, standalone_mode=False)
+    except MissingExtra as exc:
+        fail(str(exc))
     except typer.TyperException as exc:
         # A bad flag or value: one line, like every other user error.
         fail(" ".join(exc.format_message().split()), getattr(exc, "exit_code", 2))
