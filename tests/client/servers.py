@@ -43,7 +43,11 @@ class ScriptedServer:
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/v1"
+        return f"{self.base}/v1"
+
+    @property
+    def base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         command = [
@@ -120,12 +124,21 @@ class TcpProxy:
         self.connections = 0
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        listener = socket.socket()
+        # A small fixed receive buffer: a frozen proxy soon stops taking data, as a
+        # stalled network does, instead of soaking up megabytes.
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+        listener.bind(("127.0.0.1", 0))
+        self._server = await asyncio.start_server(self._handle, sock=listener)
         self.port = self._server.sockets[0].getsockname()[1]
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/v1"
+        return f"{self.base}/v1"
+
+    @property
+    def base(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
 
     def drop(self) -> None:
         """Cut every open connection at once, both sides."""
@@ -134,8 +147,16 @@ class TcpProxy:
         self._writers.clear()
 
     def freeze(self) -> None:
-        """Stop forwarding, keep the connections open."""
+        """Stop forwarding and reading, keep the connections open."""
         self._flowing.clear()
+        for writer in self._writers:
+            writer.transport.pause_reading()
+
+    def thaw(self) -> None:
+        """Forward again."""
+        self._flowing.set()
+        for writer in self._writers:
+            writer.transport.resume_reading()
 
     async def close(self) -> None:
         self._flowing.set()

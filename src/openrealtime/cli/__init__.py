@@ -1,4 +1,4 @@
-"""The ``openrealtime`` command line, one module per command (``serve``).
+"""The ``openrealtime`` command line, one module per command (``serve``, ``chat``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -19,6 +19,7 @@ except ImportError:  # the core install has no CLI dependencies
 
 
 def _build_app() -> typer.Typer:
+    from .chat import chat
     from .serve import serve
 
     app = typer.Typer(
@@ -33,13 +34,17 @@ def _build_app() -> typer.Typer:
         """A Python implementation of the OpenAI Realtime API."""
 
     app.command()(serve)
+    app.command()(chat)
     return app
 
 
 def main() -> None:
     """Entry point of the ``openrealtime`` command."""
     if typer is None:
-        fail("the command line needs the server extra: pip install 'openrealtime[server]'")
+        fail(
+            "the command line needs typer and rich: "
+            "pip install 'openrealtime[chat]' (or [server] to serve)"
+        )
     args = sys.argv[1:] or ["--help"]
     try:
         code = _build_app()(args=args, standalone_mode=False)

@@ -12,6 +12,8 @@ It needs only the core install (pydantic, websockets). Microphone and speaker
 input need ``openrealtime[audio]``. The guide is ``docs/client.md``.
 """
 
+import logging
+
 from .audio_input import AudioSource
 from .client import AudioStream, RealtimeClient
 from .connection import Direction, FrameTap
@@ -55,3 +57,6 @@ __all__ = [
     "Truncation",
     "resolve_endpoint",
 ]
+
+# A library logs; the application decides where the records go.
+logging.getLogger("openrealtime.client").addHandler(logging.NullHandler())
