@@ -9,9 +9,7 @@ from openrealtime.server import ModelRegistry, ServerConfig, running
 async def main() -> None:
     config = ServerConfig(models=ModelRegistry.default(options={"pace": 0}))
     async with running(config) as url:
-        rt = RealtimeClient(
-            str(url), model="gpt-realtime", session={"output_modalities": ["text"]}
-        )
+        rt = RealtimeClient(str(url), model="gpt-realtime", session={"output_modalities": ["text"]})
 
         @rt.tool
         def get_weather(city: str, unit: str = "celsius") -> dict[str, object]:

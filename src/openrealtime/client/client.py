@@ -295,6 +295,8 @@ class RealtimeClient(ClientRequests):
                 event = self._session_event({})
                 submitted = self._submit(event, self._connection, wait=True)
                 self._background(self._settle(submitted, event, {}), "sending the tool list")
+            elif self._state == "reconnecting":
+                self._background(self.update_session(), "sending the tool list")
             return target
 
         return register(function) if function is not None else register
@@ -573,6 +575,8 @@ class RealtimeClient(ClientRequests):
                 await work
             except (RealtimeError, ConnectionClosedError, TimeoutError) as exc:
                 logger.warning("%s failed: %s", what, exc)
+            except Exception:
+                logger.exception("%s failed", what)
 
         task = asyncio.ensure_future(run())
         self._tasks.add(task)

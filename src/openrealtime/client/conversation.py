@@ -369,7 +369,10 @@ class Conversation:
         part.audio += pcm
         chunk = AudioChunk(item.id, index, pcm, part.sample_rate)
         for listener in list(self._audio_listeners):
-            listener(chunk)
+            try:
+                listener(chunk)
+            except Exception:
+                logger.exception("an audio listener raised")
 
     def _arguments_delta(self, env: Envelope) -> None:
         item = self._delta_item(env)

@@ -11,6 +11,7 @@ never a guess from the wall clock.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 from .conversation import Conversation
 
 __all__ = ["PlaybackTracker", "Truncation"]
+
+logger = logging.getLogger("openrealtime.client")
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,10 @@ class PlaybackTracker:
         self._stopped = True
         if cut is not None:
             for listener in list(self._listeners):
-                listener(cut)
+                try:
+                    listener(cut)
+                except Exception:
+                    logger.exception("an interruption listener raised")
         return cut
 
     def reset(self) -> None:

@@ -274,5 +274,7 @@ class ToolLoop:
                 follow_up = await self._host.create_response()
         except (RealtimeError, ConnectionClosedError, TimeoutError) as exc:
             logger.warning("answering the calls of %s failed: %s", response.id, exc)
+        except Exception:
+            logger.exception("answering the calls of %s failed", response.id)
         finally:
             response.settle(follow_up)
