@@ -23,7 +23,7 @@ from tests.client.servers import API_KEY, ScriptedServer, TcpProxy
 
 
 async def chunks_of(source: object, **options: object) -> list[bytes]:
-    return [chunk async for chunk in wire_chunks(source, **options)]  # type: ignore[arg-type]
+    return [chunk async for chunk in wire_chunks(source, **options)]
 
 
 async def test_bytes_go_out_in_chunks_of_the_asked_duration() -> None:

@@ -14,12 +14,13 @@ import pytest
 from openrealtime.client import (
     ConnectionClosedError,
     RealtimeClient,
+    RealtimeError,
     ReconnectPolicy,
     resolve_endpoint,
 )
 from openrealtime.client.reconnect import should_reconnect
 from openrealtime.protocol import ProtocolError, ga
-from tests.client.helpers import Frames, eventually
+from tests.client.helpers import Frames, eventually, next_event, utterance
 from tests.client.replay import ReplayServer
 from tests.client.servers import API_KEY, ScriptedServer, TcpProxy
 
@@ -58,7 +59,7 @@ PROMPTLY = 2.0
     ],
 )
 def test_urls(url: str | None, options: dict[str, object], expected: str) -> None:
-    assert resolve_endpoint(url, **options).url == expected  # type: ignore[arg-type]
+    assert resolve_endpoint(url, **options).url == expected
 
 
 def test_credentials_and_headers() -> None:
@@ -312,3 +313,86 @@ async def test_reconnect_restores_the_session_and_the_items(scripted: ScriptedSe
             assert (await rt.send_text('/call add {"a": 1, "b": 2}')).text == "Tool add returned: 3"
     finally:
         await proxy.close()
+
+
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_every_client_event_has_a_method(scripted: ScriptedServer, dialect: str) -> None:
+    frames = Frames()
+    async with RealtimeClient.connect(
+        scripted.url,
+        model="gpt-realtime",
+        api_key=API_KEY,
+        dialect=dialect,
+        tap=frames,
+    ) as rt:
+        await rt.append_audio(bytes(4800))
+        await rt.clear_audio()
+        with pytest.raises(RealtimeError) as empty:
+            await rt.commit_audio()
+        assert empty.value.code == "input_audio_buffer_commit_empty"
+        await rt.append_audio(bytes(9600))
+        item_id = await rt.commit_audio()
+        await eventually(lambda: item_id in rt.conversation)  # the item follows the commit
+        assert rt.conversation[item_id].role == "user"
+        with pytest.raises(RealtimeError) as websocket_only:
+            await rt.clear_output_audio()
+        assert websocket_only.value.param == "type"
+        with pytest.raises(RealtimeError) as wrong_kind:
+            await rt.update_transcription_session()
+        assert wrong_kind.value.code == "invalid_parameter"
+    assert frames.sent_types() == [
+        "input_audio_buffer.append",
+        "input_audio_buffer.clear",
+        "input_audio_buffer.commit",
+        "input_audio_buffer.append",
+        "input_audio_buffer.commit",
+        "output_audio_buffer.clear",
+        "transcription_session.update" if dialect == "beta" else "session.update",
+    ]
+
+
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_a_transcription_session(scripted: ScriptedServer, dialect: str) -> None:
+    async with RealtimeClient.connect(
+        scripted.url,
+        intent="transcription",
+        api_key=API_KEY,
+        dialect=dialect,
+    ) as rt:
+        session = await rt.update_transcription_session(
+            audio={"input": {"transcription": {"model": "whisper-1"}}}
+        )
+        assert session is not None
+        assert "transcription" in (session.object or "")
+        completed = rt.events("conversation.item.input_audio_transcription.completed")
+        await rt.send_audio(utterance("hello there"), realtime=False)
+        await next_event(completed)
+        (item,) = rt.conversation.items
+        assert (item.role, item.transcript) == ("user", "hello there")
+        assert rt.responses.latest is None
+
+
+async def test_handlers_sync_and_async_and_typed_waits(scripted: ScriptedServer) -> None:
+    async with RealtimeClient.connect(scripted.url, model="gpt-realtime", api_key=API_KEY) as rt:
+        seen: list[str] = []
+
+        @rt.on(ga.ResponseDoneEvent)
+        async def finished(event: ga.ResponseDoneEvent) -> None:
+            await asyncio.sleep(0)
+            seen.append(event.response.status)
+
+        unsubscribe = rt.on("response.created", lambda event: seen.append("created"))
+        waiting = asyncio.ensure_future(
+            rt.wait_for(
+                ga.ResponseDoneEvent, lambda event: event.response.status == "completed", 10
+            )
+        )
+        await rt.send_text("Hi", output_modalities=["text"])
+        done = await waiting
+        assert isinstance(done, ga.ResponseDoneEvent)
+        unsubscribe()
+        await rt.send_text("Again", output_modalities=["text"])
+        await eventually(lambda: seen.count("completed") == 2)
+        assert seen == ["created", "completed", "completed"]
+        with pytest.raises(TimeoutError):
+            await rt.wait_for("response.done", timeout=0.05)

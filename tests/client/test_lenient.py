@@ -22,7 +22,7 @@ async def test_peer_events_reach_the_mirror(
     replay: ReplayServer, dialect: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="openrealtime.client")
-    rt = RealtimeClient(replay.url("peers"), model="peer-model", dialect=dialect)  # type: ignore[arg-type]
+    rt = RealtimeClient(replay.url("peers"), model="peer-model", dialect=dialect)
     seen: list[ServerEventBase] = []
     rt.on("*", seen.append)
     errors: list[ServerEventBase] = []

@@ -15,9 +15,9 @@ input need ``openrealtime[audio]``. The guide is ``docs/client.md``.
 import logging
 
 from .audio_input import AudioSource
-from .client import AudioStream, RealtimeClient
+from .client import RealtimeClient
 from .connection import Direction, FrameTap
-from .conversation import AudioChunk, ContentPart, Conversation, ConversationItem
+from .conversation import AudioChunk, AudioStream, ContentPart, Conversation, ConversationItem
 from .dispatch import EventStream
 from .endpoint import DEFAULT_URL, Endpoint, resolve_endpoint
 from .errors import ConnectionClosedError, MissingExtraError, RealtimeError, ResponseFailedError

@@ -11,11 +11,10 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar, overload
 
-from ..audio import AudioFormat, AudioFormatError, audio_format_from_wire
 from ..protocol import ClientEventBase, ServerEventBase, beta, ga, translate
 from ..protocol._base import InvalidServerEventBase
 from .connection import Connection, FrameTap
-from .conversation import AudioChunk, Conversation, ConversationItem
+from .conversation import AudioStream, Conversation, ConversationItem
 from .dispatch import Dispatcher, EventStream, Handler, Matcher
 from .endpoint import Auth, Dialect, Endpoint, resolve_endpoint
 from .errors import ConnectionClosedError, RealtimeError
@@ -26,7 +25,7 @@ from .replies import expected_reply
 from .requests import ClientRequests, SessionModel, as_fields
 from .responses import Responses
 from .tools import FunctionCall, Tool, ToolLoop, ToolRegistry
-from .wire import Envelope
+from .wire import Envelope, first_problem, session_formats
 
 if TYPE_CHECKING:
     from .sync import SyncRealtimeClient
@@ -371,7 +370,7 @@ class RealtimeClient(ClientRequests):
                 self._warn_once(
                     f"invalid {event.type}",
                     f"the server's {event.type} events miss or mistype fields "
-                    f"({_first_problem(event)}); the client uses what they carry",
+                    f"({first_problem(event)}); the client uses what they carry",
                 )
             self._apply(Envelope.read(raw), event)
             self._dispatcher.dispatch(event)
@@ -406,7 +405,7 @@ class RealtimeClient(ClientRequests):
         raw = env.session or {}
         if raw.get("type") in ("realtime", "transcription"):
             self._session_type = raw["type"]
-        formats = _formats(raw)
+        formats = session_formats(raw)
         self.conversation.input_format = formats.get("input", self.conversation.input_format)
         self.conversation.output_format = formats.get("output", self.conversation.output_format)
         session = getattr(event, "session", None)
@@ -588,40 +587,6 @@ class RealtimeClient(ClientRequests):
             logger.warning(message)
 
 
-def _first_problem(event: InvalidServerEventBase) -> str:
-    """Where the event first broke the model, without the type tag pydantic puts first."""
-    if not event.errors:
-        return "invalid"
-    first = event.errors[0]
-    where = [str(part) for part in first.get("loc", ())]
-    if where and where[0] == event.type:
-        where = where[1:]
-    return f"{'.'.join(where) or 'event'}: {first.get('msg', 'invalid')}"
-
-
-def _formats(session: Mapping[str, Any]) -> dict[str, AudioFormat]:
-    """The input and output formats a reported session names, in either dialect."""
-    specs: dict[str, Any] = {
-        "input": session.get("input_audio_format"),
-        "output": session.get("output_audio_format"),
-    }
-    audio = session.get("audio")
-    if isinstance(audio, Mapping):
-        for direction in ("input", "output"):
-            side = audio.get(direction)
-            if isinstance(side, Mapping) and side.get("format") is not None:
-                specs[direction] = side["format"]
-    found: dict[str, AudioFormat] = {}
-    for direction, spec in specs.items():
-        if spec is None:
-            continue
-        try:
-            found[direction] = audio_format_from_wire(spec)
-        except AudioFormatError as exc:
-            logger.warning("the session's %s audio format is unknown (%s)", direction, exc)
-    return found
-
-
 def _tool_name(tool: Any) -> str | None:
     name = tool.get("name") if isinstance(tool, Mapping) else getattr(tool, "name", None)
     return name if isinstance(name, str) else None
@@ -650,35 +615,3 @@ class _Opening:
         traceback: TracebackType | None,
     ) -> None:
         await self._client.close()
-
-
-class AudioStream:
-    """Output audio chunks of every item, collected from the moment it was made."""
-
-    def __init__(self, conversation: Conversation, forget: Callable[[AudioStream], None]) -> None:
-        self._queue: asyncio.Queue[AudioChunk | None] = asyncio.Queue()
-        self._unsubscribe = conversation.on_audio(self._queue.put_nowait)
-        self._forget = forget
-        self._ended = False
-
-    def __aiter__(self) -> AudioStream:
-        return self
-
-    async def __anext__(self) -> AudioChunk:
-        chunk = await self._queue.get()
-        if chunk is None:
-            raise StopAsyncIteration
-        return chunk
-
-    def close(self) -> None:
-        """Stop collecting audio."""
-        self.end()
-
-    def end(self) -> None:
-        """End the stream after the chunks already collected."""
-        if self._ended:
-            return
-        self._ended = True
-        self._unsubscribe()
-        self._forget(self)
-        self._queue.put_nowait(None)

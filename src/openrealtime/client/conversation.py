@@ -21,6 +21,7 @@ each event's :class:`~openrealtime.client.wire.Envelope`):
 
 from __future__ import annotations
 
+import asyncio
 import binascii
 import logging
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ from ..audio import PCM16, AudioFormat, b64decode, bytes_for_ms, duration_ms
 from .errors import RealtimeError
 from .wire import Envelope, ItemData, PartData
 
-__all__ = ["AudioChunk", "ContentPart", "Conversation", "ConversationItem"]
+__all__ = ["AudioChunk", "AudioStream", "ContentPart", "Conversation", "ConversationItem"]
 
 logger = logging.getLogger("openrealtime.client")
 
@@ -509,3 +510,35 @@ _HANDLERS: Final[dict[str, Callable[[Conversation, Envelope], None]]] = {
     "response.function_call_arguments.delta": Conversation._arguments_delta,
     "response.function_call_arguments.done": Conversation._arguments_done,
 }
+
+
+class AudioStream:
+    """Output audio chunks of every item, collected from the moment it was made."""
+
+    def __init__(self, conversation: Conversation, forget: Callable[[AudioStream], None]) -> None:
+        self._queue: asyncio.Queue[AudioChunk | None] = asyncio.Queue()
+        self._unsubscribe = conversation.on_audio(self._queue.put_nowait)
+        self._forget = forget
+        self._ended = False
+
+    def __aiter__(self) -> AudioStream:
+        return self
+
+    async def __anext__(self) -> AudioChunk:
+        chunk = await self._queue.get()
+        if chunk is None:
+            raise StopAsyncIteration
+        return chunk
+
+    def close(self) -> None:
+        """Stop collecting audio."""
+        self.end()
+
+    def end(self) -> None:
+        """End the stream after the chunks already collected."""
+        if self._ended:
+            return
+        self._ended = True
+        self._unsubscribe()
+        self._forget(self)
+        self._queue.put_nowait(None)

@@ -11,11 +11,15 @@ and both dialects' names mapped to GA's (``response.text.delta`` is
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWrapHandler
 from pydantic.functional_validators import WrapValidator
+
+from ..audio import AudioFormat, AudioFormatError, audio_format_from_wire
+from ..protocol._base import InvalidServerEventBase
 
 __all__ = [
     "Envelope",
@@ -25,7 +29,11 @@ __all__ = [
     "ResponseData",
     "StatusDetailsData",
     "canonical_type",
+    "first_problem",
+    "session_formats",
 ]
+
+logger = logging.getLogger("openrealtime.client")
 
 _BETA_TO_GA: Final = {
     "response.text.delta": "response.output_text.delta",
@@ -158,3 +166,37 @@ class Envelope(_Lenient):
     def places_item(self) -> bool:
         """Whether the event says where its item goes (``previous_item_id`` present)."""
         return "previous_item_id" in self.model_fields_set
+
+
+def first_problem(event: InvalidServerEventBase) -> str:
+    """Where the event first broke the model, without the type tag pydantic puts first."""
+    if not event.errors:
+        return "invalid"
+    first = event.errors[0]
+    where = [str(part) for part in first.get("loc", ())]
+    if where and where[0] == event.type:
+        where = where[1:]
+    return f"{'.'.join(where) or 'event'}: {first.get('msg', 'invalid')}"
+
+
+def session_formats(session: Mapping[str, Any]) -> dict[str, AudioFormat]:
+    """The input and output formats a reported session names, in either dialect."""
+    specs: dict[str, Any] = {
+        "input": session.get("input_audio_format"),
+        "output": session.get("output_audio_format"),
+    }
+    audio = session.get("audio")
+    if isinstance(audio, Mapping):
+        for direction in ("input", "output"):
+            side = audio.get(direction)
+            if isinstance(side, Mapping) and side.get("format") is not None:
+                specs[direction] = side["format"]
+    found: dict[str, AudioFormat] = {}
+    for direction, spec in specs.items():
+        if spec is None:
+            continue
+        try:
+            found[direction] = audio_format_from_wire(spec)
+        except AudioFormatError as exc:
+            logger.warning("the session's %s audio format is unknown (%s)", direction, exc)
+    return found
