@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from openrealtime.client import RealtimeClient, Tool
 from openrealtime.protocol import ga
 from tests.client.helpers import Frames, next_event
+from tests.client.replay import ReplayServer
 from tests.client.servers import API_KEY, ScriptedServer
 
 TEXT = {"output_modalities": ["text"]}
@@ -230,3 +231,31 @@ def _call(call_id: str, name: str, arguments: str) -> Any:
     from openrealtime.client import FunctionCall
 
     return FunctionCall(call_id, name, arguments)
+
+
+async def test_no_response_create_when_the_server_started_another(replay: ReplayServer) -> None:
+    frames = Frames()
+    rt = RealtimeClient(replay.url("tool_call_overtaken"), model="m", tap=frames)
+
+    @rt.tool
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    async with rt:
+        await rt.create_item(ga.UserMessageItem.from_text('/call add {"a": 2, "b": 3}'))
+        response = await rt.create_response()
+        assert await response.final() is response
+        assert response.follow_up is None
+        assert rt.responses.latest is not response
+    assert frames.sent_types() == [
+        "session.update",
+        "conversation.item.create",
+        "response.create",
+        "conversation.item.create",
+    ]
+    assert frames.sent()[-1]["item"] == {
+        "type": "function_call_output",
+        "call_id": "call_1",
+        "output": "5",
+    }
