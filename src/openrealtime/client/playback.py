@@ -6,7 +6,8 @@ hears the user start speaking while that audio is still playing, the client stop
 playback (the :meth:`~PlaybackTracker.on_interrupt` listeners) and truncates the item
 at the played position: the reported milliseconds, floored to whole ms and capped at
 the audio received so far, so the truncation is never past what the server sent and
-never a guess from the wall clock.
+never a guess from the wall clock. Before the first whole millisecond of audio there is
+nothing to cut (and servers refuse such a truncation).
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class PlaybackTracker:
         if part.truncated:
             return None
         received_ms = math.floor(part.audio_ms)
+        if received_ms == 0:
+            return None  # nothing to cut yet; servers refuse a truncation before any audio
         if self._played_ms >= received_ms and item.done:
             return None  # every sample the server sent has been heard
         return Truncation(item.id, index, min(math.floor(self._played_ms), received_ms))
