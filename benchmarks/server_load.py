@@ -497,9 +497,7 @@ async def serve_and_load(args: argparse.Namespace, phases: list[str]) -> tuple[l
         session=SessionOptions(audio_delta_ms=args.audio_delta_ms),
         probe=probe,
     )
-    for entry in config.models.entries:
-        entry.engine_set()  # built now, as `openrealtime serve` does, not in a phase
-    app = create_app(config)
+    app = create_app(config)  # running() starts its engines before the port opens
     collector = GcPauses()
     runs = []
     async with running(config, app=app) as url:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-__all__ = ["MissingExtra", "import_extra", "install_hint"]
+__all__ = ["MissingExtra", "import_extra", "install_hint", "require_extra"]
 
 
 def install_hint(extra: str) -> str:
@@ -37,3 +37,13 @@ def import_extra(module: str, extra: str, feature: str) -> ModuleType:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         raise MissingExtra.for_module(exc.name or module, extra, feature) from None
+
+
+def require_extra(extra: str, feature: str, *modules: str) -> None:
+    """Import ``modules`` now, or raise :class:`MissingExtra` for the first one missing.
+
+    A package calls it before the imports that need the extra, so a missing package
+    is one line rather than a traceback from deep inside.
+    """
+    for module in modules:
+        import_extra(module, extra, feature)

@@ -412,14 +412,17 @@ async def test_clear_discards_an_open_vad_segment(dialect: Dialect) -> None:
 
 def test_buffer_positions_count_across_takes_and_clears() -> None:
     buffer = InputAudioBuffer(1000)
-    assert buffer.append(b"\0\0" * 100) == 0.0
-    assert buffer.append(b"\1\0" * 50) == 100.0
-    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms, buffer.nbytes) == (0, 150, 150, 300)
+    buffer.append(b"\0\0" * 100)
+    assert buffer.end_ms == 100.0
+    buffer.append(b"\1\0" * 50)
+    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (0, 150, 150)
     assert buffer.take(end_ms=100.0) == b"\0\0" * 100
-    assert (buffer.start_ms, buffer.end_ms, buffer.nbytes) == (100.0, 150.0, 100)
+    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (100.0, 150.0, 50.0)
     buffer.clear()
     assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (150.0, 150.0, 0.0)
-    assert buffer.append(b"\2\0" * 10) == 150.0
+    buffer.append(b"\2\0" * 10)
+    assert (buffer.start_ms, buffer.end_ms) == (150.0, 160.0)
+    assert buffer.take() == b"\2\0" * 10
 
 
 def test_buffer_take_a_range_drops_what_came_before() -> None:
@@ -436,4 +439,4 @@ def test_buffer_take_clamps_positions_outside_the_buffer() -> None:
     buffer = InputAudioBuffer(1000, position_ms=100.0)
     buffer.append(b"\1\0" * 10)
     assert buffer.take(0.0, 1000.0) == b"\1\0" * 10
-    assert (buffer.start_ms, buffer.nbytes) == (110.0, 0)
+    assert (buffer.start_ms, buffer.duration_ms, buffer.take()) == (110.0, 0.0, b"")

@@ -1,4 +1,4 @@
-"""``response.cancel`` (protocol-semantics.md §3.10, §4f), in both dialects."""
+"""``response.cancel`` (docs/behaviour.md §3.10, §4f), in both dialects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``conversation.item.delete`` and ``.retrieve`` (protocol-semantics.md §3.7, §3.8)."""
+"""``conversation.item.delete`` and ``.retrieve`` (docs/behaviour.md §3.7, §3.8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The response resource (protocol-semantics.md §5): status, usage, output, limits.
+"""The response resource (docs/behaviour.md §5): status, usage, output, limits.
 
 Usage follows the token rule of ``openrealtime.engines.tokens``: a text token is a run
 of word characters or one other non-space character; audio is one token per started

@@ -1,4 +1,4 @@
-"""``response.create`` (protocol-semantics.md §3.9), in both dialects."""
+"""``response.create`` (docs/behaviour.md §3.9), in both dialects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The canonical traces of protocol-semantics.md §4, event for event, in both dialects."""
+"""The canonical traces of docs/behaviour.md §4, event for event, in both dialects."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``conversation.item.truncate`` (protocol-semantics.md §3.6), in both dialects.
+"""``conversation.item.truncate`` (docs/behaviour.md §3.6), in both dialects.
 
 The assistant says "You said: Hello there friend" in the scripted tone code, 60 ms a
 character, one speech chunk a word: "You" ends at 180 ms, "said:" at 540, "Hello" at

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
+from openrealtime.protocol import ga
 from openrealtime.server.session.turn_detection import SpeechStarted, SpeechStopped, TurnDetector
 
 from ..traces import closing_audio, item_added, item_start, response_start
@@ -355,12 +356,7 @@ async def test_audio_turn_with_server_vad_and_transcription(dialect: Dialect) ->
 
 # -- TurnDetector --------------------------------------------------------------------------------
 
-SERVER_VAD = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 200,
-}
+SERVER_VAD = ga.ServerVad(threshold=0.5, prefix_padding_ms=300, silence_duration_ms=200)
 
 
 def test_detector_finds_a_turn_with_padding_and_silence() -> None:
@@ -391,7 +387,7 @@ def test_detector_needs_two_voiced_frames_of_20_ms() -> None:
 def test_detector_threshold_is_inclusive_and_may_be_zero() -> None:
     assert TurnDetector(SERVER_VAD, 20).process([0.5, 0.5], 1000.0) == [SpeechStarted(700)]
     assert TurnDetector(SERVER_VAD, 20).process([0.49, 0.49], 1000.0) == []
-    zero = TurnDetector({**SERVER_VAD, "threshold": 0.0}, 20)
+    zero = TurnDetector(SERVER_VAD.model_copy(update={"threshold": 0.0}), 20)
     assert zero.threshold == 0.0
     assert zero.process([0.0, 0.0], 1000.0) == [SpeechStarted(700)]
 
@@ -414,11 +410,10 @@ def test_detector_reset_drops_the_turn_and_sets_the_floor() -> None:
     ("eagerness", "silence_ms"),
     [("high", 250), ("medium", 500), ("auto", 500), ("low", 1000), (None, 500)],
 )
-def test_semantic_vad_settings(eagerness: str | None, silence_ms: int) -> None:
-    config: dict[str, Any] = {"type": "semantic_vad"}
-    if eagerness is not None:
-        config["eagerness"] = eagerness
-    detector = TurnDetector(config, 20)
+def test_semantic_vad_settings(
+    eagerness: Literal["low", "medium", "high", "auto"] | None, silence_ms: int
+) -> None:
+    detector = TurnDetector(ga.SemanticVad(eagerness=eagerness), 20)
     assert (detector.silence_ms, detector.threshold, detector.prefix_padding_ms) == (
         silence_ms,
         0.5,
@@ -427,6 +422,6 @@ def test_semantic_vad_settings(eagerness: str | None, silence_ms: int) -> None:
 
 
 def test_server_vad_silence_defaults_to_200_and_may_be_zero() -> None:
-    assert TurnDetector({"type": "server_vad"}, 20).silence_ms == 200
-    detector = TurnDetector({**SERVER_VAD, "silence_duration_ms": 0}, 20)
+    assert TurnDetector(ga.ServerVad(), 20).silence_ms == 200
+    detector = TurnDetector(SERVER_VAD.model_copy(update={"silence_duration_ms": 0}), 20)
     assert detector.process([1.0, 1.0, 0.0], 0.0) == [SpeechStarted(0), SpeechStopped(60, 40)]

@@ -14,23 +14,14 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Final
 
-from ...protocol import ProtocolError
 from ..backend import SessionBackend
+from ..session.errors import session_limit_reached
 from ..transport.connection import Refused
 from ..transport.outbox import SHUTDOWN, Close
 
-__all__ = ["LIMIT_CLOSE_CODE", "Admission", "OpenSessions", "session_limit_reached"]
+__all__ = ["LIMIT_CLOSE_CODE", "Admission", "OpenSessions"]
 
 LIMIT_CLOSE_CODE: Final = 1013
-
-
-def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
-    """Over a concurrent-session limit."""
-    holder = "This API key" if per_key else "This server"
-    return ProtocolError(
-        "session_limit_reached",
-        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
-    )
 
 
 class Admission:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ...protocol import ProtocolError
+from ..session.errors import invalid_api_key, missing_credentials
 from .client_secrets import SECRET_PREFIX, ClientSecret, ClientSecretStore
 
 __all__ = [
@@ -22,36 +22,9 @@ __all__ = [
     "Authenticator",
     "Grant",
     "KeyRing",
-    "invalid_api_key",
-    "mask_key",
-    "missing_credentials",
 ]
 
 AUTH_CLOSE_CODE: Final = 3000
-_SHOWN_PREFIX: Final = 3
-_SHOWN_SUFFIX: Final = 4
-_MASK_ALL_BELOW: Final = 12
-
-
-def mask_key(key: str) -> str:
-    """A key as OpenAI shows it in errors: ``sk-…AAAA``; short keys entirely hidden."""
-    if len(key) < _MASK_ALL_BELOW:
-        return "****"
-    return f"{key[:_SHOWN_PREFIX]}…{key[-_SHOWN_SUFFIX:]}"
-
-
-def invalid_api_key(token: str) -> ProtocolError:
-    """A token that is no key and no live client secret [O]."""
-    return ProtocolError(
-        "invalid_api_key",
-        f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
-        "https://platform.openai.com/account/api-keys.",
-    )
-
-
-def missing_credentials() -> ProtocolError:
-    """No token at all, on a server that has keys [O]."""
-    return ProtocolError(None, "Missing bearer or basic authentication in header")
 
 
 class KeyRing:

@@ -24,7 +24,7 @@ from ..transport.credentials import presented_token
 from ..transport.outbox import Close
 from .admission import OpenSessions
 from .auth import AUTH_CLOSE_CODE, Authenticator
-from .client_secrets import ClientSecret, kind_mismatch, model_mismatch
+from .client_secrets import ClientSecret
 from .engines import AppEngines
 
 __all__ = ["ENGINE_CLOSE_CODE", "REQUEST_CLOSE_CODE", "SessionGate"]
@@ -107,15 +107,15 @@ class SessionGate:
             if model:
                 raise errors.model_for_transcription()
             if secret is not None and secret.kind != "transcription":
-                raise kind_mismatch(secret.kind)
+                raise errors.kind_mismatch(secret.kind)
             return "transcription", None
         if secret is not None and secret.kind == "transcription":
             if model:
-                raise kind_mismatch(secret.kind)
+                raise errors.kind_mismatch(secret.kind)
             return "transcription", None
         if secret is not None and secret.model:
             if model and model != secret.model:
-                raise model_mismatch(model, secret.model)
+                raise errors.model_mismatch(model, secret.model)
             model = secret.model
         if not model:
             raise errors.missing_model(self.config.example_model)

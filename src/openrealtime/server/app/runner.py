@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncIterator
-from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -36,7 +35,9 @@ class ServerURL(str):
         return f"{self}/realtime?model={model}"
 
 
-def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -> uvicorn.Config:
+def uvicorn_config(
+    app: ASGIApp, config: ServerConfig, *, port: int | None = None
+) -> uvicorn.Config:
     """The uvicorn settings a Realtime server needs (keepalive pings, frame size, TLS)."""
     return uvicorn.Config(
         app,

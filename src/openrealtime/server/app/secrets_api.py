@@ -18,7 +18,7 @@ missing or wrong credentials (a real API key is needed when the server has keys)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
@@ -31,9 +31,10 @@ from ..config import ServerConfig
 from ..session import errors
 from ..session.defaults import default_realtime_session, default_transcription_session
 from ..session.ids import RandomIds
-from ..session.session_update import SessionView, UpdateRules, check_update, merge_session
+from ..session.session_update import UpdateRules, check_update, merge_session
+from ..session.view import SessionView
 from ..transport.credentials import bearer_token
-from .auth import Authenticator, invalid_api_key, missing_credentials
+from .auth import Authenticator
 from .client_secrets import ClientSecret, StoreFull
 from .engines import AppEngines
 
@@ -45,6 +46,8 @@ _MIN_TTL: Final = 10
 _MAX_TTL: Final = 7200
 
 AnySession = ga.RealtimeSession | ga.TranscriptionSession
+JsonObject = dict[str, object]
+"""A response body, as built for ``JSONResponse``."""
 _Model = TypeVar("_Model")
 
 
@@ -76,26 +79,8 @@ def _parse(model: type[_Model], body: bytes) -> _Model:
 def _ttl(seconds: int | None, default: int, param: str) -> int:
     if seconds is None:
         return default
-    if seconds < _MIN_TTL:
-        raise _Refusal(
-            400,
-            ProtocolError(
-                "integer_below_min_value",
-                f"Invalid '{param}': integer below minimum value. Expected a value >= "
-                f"{_MIN_TTL}, but got {seconds} instead.",
-                param=param,
-            ),
-        )
-    if seconds > _MAX_TTL:
-        raise _Refusal(
-            400,
-            ProtocolError(
-                "integer_above_max_value",
-                f"Invalid '{param}': integer above maximum value. Expected a value <= "
-                f"{_MAX_TTL}, but got {seconds} instead.",
-                param=param,
-            ),
-        )
+    if not _MIN_TTL <= seconds <= _MAX_TTL:
+        raise _Refusal(400, errors.ttl_out_of_range(seconds, _MIN_TTL, _MAX_TTL, param))
     return seconds
 
 
@@ -117,10 +102,10 @@ class _Minter:
             return None
         token = bearer_token(request.headers)
         if token is None:
-            raise _Refusal(401, missing_credentials())
+            raise _Refusal(401, errors.missing_credentials())
         index = self._auth.keys.match(token)
         if index is None:
-            raise _Refusal(401, invalid_api_key(token))
+            raise _Refusal(401, errors.invalid_api_key(token))
         return index
 
     def mint(
@@ -166,15 +151,7 @@ class _Minter:
                 key_index=key_index,
             )
         except StoreFull:
-            capacity = self._auth.secrets.capacity
-            raise _Refusal(
-                429,
-                ProtocolError(
-                    "rate_limit_exceeded",
-                    f"This server already holds {capacity} live client secrets. "
-                    "Try again when some have expired.",
-                ),
-            ) from None
+            raise _Refusal(429, errors.secret_store_full(self._auth.secrets.capacity)) from None
         return secret, merge_session(default, update)
 
 
@@ -195,7 +172,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines
     """
     minter = _Minter(config, auth)
 
-    def endpoint(work: Callable[[Request, bytes], dict[str, Any]]) -> Handler:
+    def endpoint(work: Callable[[Request, bytes], JsonObject]) -> Handler:
         async def handle(request: Request) -> JSONResponse:
             try:
                 await engines.start()
@@ -208,7 +185,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines
 
         return handle
 
-    def client_secrets(request: Request, body: bytes) -> dict[str, Any]:
+    def client_secrets(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(_ClientSecretRequest, body)
         expiry = parsed.expires_after
@@ -223,7 +200,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines
             "session": session.to_dict(),
         }
 
-    def beta_sessions(request: Request, body: bytes) -> dict[str, Any]:
+    def beta_sessions(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(beta.Session, body)
         requested = parsed.client_secret.expires_after if parsed.client_secret else None
@@ -236,7 +213,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines
         answer = translate.session_to_beta(session, drop_unsupported=True).to_dict()
         return {**answer, "client_secret": _beta_secret(secret)}
 
-    def beta_transcription_sessions(request: Request, body: bytes) -> dict[str, Any]:
+    def beta_transcription_sessions(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(beta.TranscriptionSession, body)
         requested = parsed.client_secret.expires_at if parsed.client_secret else None
@@ -264,5 +241,5 @@ def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines
     ]
 
 
-def _beta_secret(secret: ClientSecret) -> dict[str, Any]:
+def _beta_secret(secret: ClientSecret) -> JsonObject:
     return {"value": secret.value, "expires_at": secret.expires_at}

@@ -4,23 +4,25 @@ Every committed audio item is transcribed, because cascade engines read text.
 The ``conversation.item.input_audio_transcription.*`` events go out only when the
 session's input transcription is on; otherwise the transcript stays internal.
 The transcriber gets the audio at a rate it lists in its capabilities (resampled
-when the input rate is not one of them).
+when the input rate is not one of them). With ``include`` asking for them, the
+events carry the transcriber's logprobs.
 
 **Drafts.** With turn detection on, a pause in speech starts a draft: the turn so far
 is transcribed while the silence that may end it runs on. If the turn ends with no
 more speech (the committed audio is the draft's plus silence), the item takes the
 draft's transcript and its events go out as usual, so the transcript is ready about
 when ``speech_stopped`` is. Any speech after the draft began drops it, as does a
-manual commit, a clear or a change of the transcription settings.
+manual commit, a clear or a change of the transcription settings; a draft that fails
+stays quiet, and the commit transcribes the turn again.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
 
+from ...audio.pcm import duration_ms
 from ...audio.resample import resample, supported_rate
 from ...engines import (
     CancelSignal,
@@ -32,14 +34,12 @@ from ...engines import (
 )
 from ...engines.tokens import audio_tokens, count_tokens
 from ...protocol import ga
+from .context import SessionContext
 from .conversation import StoredItem
-
-if TYPE_CHECKING:
-    from .session import Session
+from .tasks import SessionTasks
+from .view import EffectiveSession
 
 __all__ = ["Transcriptions"]
-
-Parts = list[TranscriptDelta | TranscriptResult]
 
 
 @dataclass
@@ -48,14 +48,20 @@ class _Draft:
 
     speech_end_ms: float
     request: TranscriptionRequest
-    task: asyncio.Task[Parts | EngineError]
+    parts: list[TranscriptDelta | TranscriptResult] | None = None
+    """What the transcriber gave, once it finished without failing."""
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
 class Transcriptions:
     """Runs one transcription per committed audio item and remembers the results."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(
+        self, ctx: SessionContext, tasks: SessionTasks, settings: EffectiveSession
+    ) -> None:
+        self._ctx = ctx
+        self._tasks = tasks
+        self._settings = settings
         self._pending: dict[str, tuple[asyncio.Task[None], CancelSignal]] = {}
         self._draft: _Draft | None = None
 
@@ -67,16 +73,17 @@ class Transcriptions:
     def draft(self, pcm: bytes, sample_rate: int, speech_end_ms: float) -> None:
         """Transcribe the turn so far (speech up to ``speech_end_ms``, then silence)."""
         self.drop_draft()
-        request = self._request(pcm, sample_rate, self._session.view.transcription)
-        task = self._session.spawn(self._collect(request))
-        self._draft = _Draft(speech_end_ms, request, task)
+        draft = _Draft(speech_end_ms, self._request(pcm, sample_rate))
+        draft.task = self._tasks.spawn(self._collect(draft))
+        self._draft = draft
 
     def drop_draft(self) -> None:
         """Forget the draft: speech went on, or the turn was not committed by VAD."""
         draft, self._draft = self._draft, None
         if draft is not None:
             draft.request.cancel.cancel()
-            draft.task.cancel()
+            if draft.task is not None:
+                draft.task.cancel()
 
     def start(
         self,
@@ -91,16 +98,14 @@ class Transcriptions:
         ``speech_end_ms`` (a VAD commit) is where its speech ends: a draft covering
         exactly that speech, with the same settings, gives the transcript.
         """
-        settings = self._session.view.transcription
-        request = self._request(pcm, sample_rate, settings)
-        draft, self._draft = self._draft, None
-        if draft is not None and (
-            speech_end_ms != draft.speech_end_ms or not _same_settings(draft.request, request)
-        ):
-            self._draft = draft
+        request = self._request(pcm, sample_rate)
+        draft = self._draft
+        if draft is None or not _adoptable(draft, request, speech_end_ms):
             self.drop_draft()
             draft = None
-        task = self._session.spawn(self._run(stored, pcm, sample_rate, request, settings, draft))
+        self._draft = None
+        settings = self._settings.view.transcription
+        task = self._tasks.spawn(self._run(stored, pcm, sample_rate, request, settings, draft))
         self._pending[stored.id] = (task, draft.request.cancel if draft else request.cancel)
         task.add_done_callback(lambda _task: self._pending.pop(stored.id, None))
 
@@ -117,39 +122,38 @@ class Transcriptions:
         if tasks:
             await asyncio.wait(tasks)
 
-    def _request(
-        self, pcm: bytes, sample_rate: int, settings: dict[str, object] | None
-    ) -> TranscriptionRequest:
-        transcriber = self._session.engines().transcriber
+    def _request(self, pcm: bytes, sample_rate: int) -> TranscriptionRequest:
+        view = self._settings.view
+        settings = view.transcription
+        transcriber = self._settings.engines().transcriber
         rate = supported_rate(sample_rate, transcriber.capabilities.sample_rates)
-        model = settings.get("model") if settings else None
         return TranscriptionRequest(
             pcm=resample(pcm, sample_rate, rate),
             sample_rate=rate,
-            model=model if isinstance(model, str) else None,
-            language=_text(settings, "language"),
-            prompt=_text(settings, "prompt"),
-            logprobs=settings is not None and self._session.view.logprobs,
+            model=settings.model if settings is not None else None,
+            language=settings.language if settings is not None else None,
+            prompt=settings.prompt if settings is not None else None,
+            logprobs=settings is not None and view.logprobs,
         )
 
-    async def _collect(self, request: TranscriptionRequest) -> Parts | EngineError:
-        """A draft's parts, or its failure (kept for the commit, which may retry)."""
-        transcriber = self._session.engines().transcriber
+    async def _collect(self, draft: _Draft) -> None:
+        transcriber = self._settings.engines().transcriber
         try:
-            return [part async for part in transcriber.transcribe(request)]
-        except EngineError as exc:
-            return exc
+            draft.parts = [part async for part in transcriber.transcribe(draft.request)]
+        except EngineError:
+            draft.parts = None
 
     async def _parts(
         self, request: TranscriptionRequest, draft: _Draft | None
     ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
         """The draft's parts when it succeeded, else the transcriber's for ``request``."""
-        parts = await draft.task if draft is not None else None
-        if isinstance(parts, list):
-            for part in parts:
-                yield part
-            return
-        async for part in self._session.engines().transcriber.transcribe(request):
+        if draft is not None and draft.task is not None:
+            await draft.task
+            if draft.parts is not None:
+                for part in draft.parts:
+                    yield part
+                return
+        async for part in self._settings.engines().transcriber.transcribe(request):
             yield part
 
     async def _run(
@@ -158,10 +162,10 @@ class Transcriptions:
         pcm: bytes,
         sample_rate: int,
         request: TranscriptionRequest,
-        settings: dict[str, object] | None,
+        settings: ga.AudioTranscription | None,
         draft: _Draft | None,
     ) -> None:
-        ctx = self._session.ctx
+        ctx = self._ctx
         visible = settings is not None
         text = ""
         logprobs: tuple[TokenLogprob, ...] = ()
@@ -206,7 +210,7 @@ class Transcriptions:
             part0 = item.content[0]
             if isinstance(part0, ga.InputAudioContent):
                 part0.transcript = text
-        audio = audio_tokens(len(pcm) / 2 / sample_rate * 1000)
+        audio = audio_tokens(duration_ms(len(pcm), sample_rate))
         output = count_tokens(text)
         ctx.emit(
             ga.ConversationItemInputAudioTranscriptionCompletedEvent(
@@ -228,9 +232,18 @@ class Transcriptions:
         )
 
 
-def _text(settings: dict[str, object] | None, key: str) -> str | None:
-    value = settings.get(key) if settings else None
-    return value if isinstance(value, str) else None
+def _adoptable(
+    draft: _Draft, request: TranscriptionRequest, speech_end_ms: float | None
+) -> bool:
+    """Whether ``draft`` transcribed this commit: the same speech, the same settings."""
+    ours, theirs = draft.request, request
+    return speech_end_ms == draft.speech_end_ms and (
+        ours.sample_rate,
+        ours.model,
+        ours.language,
+        ours.prompt,
+        ours.logprobs,
+    ) == (theirs.sample_rate, theirs.model, theirs.language, theirs.prompt, theirs.logprobs)
 
 
 def _logprobs(entries: tuple[TokenLogprob, ...], wanted: bool) -> list[ga.LogProb] | None:
@@ -238,13 +251,3 @@ def _logprobs(entries: tuple[TokenLogprob, ...], wanted: bool) -> list[ga.LogPro
     if not wanted:
         return None
     return [ga.LogProb(token=e.token, logprob=e.logprob, bytes=list(e.bytes)) for e in entries]
-
-
-def _same_settings(draft: TranscriptionRequest, request: TranscriptionRequest) -> bool:
-    return (draft.sample_rate, draft.model, draft.language, draft.prompt, draft.logprobs) == (
-        request.sample_rate,
-        request.model,
-        request.language,
-        request.prompt,
-        request.logprobs,
-    )
