@@ -232,9 +232,7 @@ class Transcriptions:
         )
 
 
-def _adoptable(
-    draft: _Draft, request: TranscriptionRequest, speech_end_ms: float | None
-) -> bool:
+def _adoptable(draft: _Draft, request: TranscriptionRequest, speech_end_ms: float | None) -> bool:
     """Whether ``draft`` transcribed this commit: the same speech, the same settings."""
     ours, theirs = draft.request, request
     return speech_end_ms == draft.speech_end_ms and (
