@@ -12,15 +12,22 @@ explicit sample rate. Conversions (G.711, resampling) happen outside engines.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 __all__ = [
     "AudioDelta",
+    "CancelSignal",
+    "Capabilities",
     "ContextItem",
+    "EngineBase",
     "EngineError",
     "EngineSet",
+    "Finish",
+    "FunctionChoice",
     "Responder",
     "ResponderOutput",
     "ResponseRequest",
@@ -29,11 +36,13 @@ __all__ = [
     "TextDelta",
     "ToolCallArgumentsDelta",
     "ToolCallStart",
+    "ToolChoice",
     "ToolSpec",
     "Transcriber",
     "TranscriptDelta",
     "TranscriptResult",
     "TranscriptionRequest",
+    "Usage",
     "VadStream",
     "VoiceActivityDetector",
     "WordTiming",
@@ -48,6 +57,74 @@ class EngineError(Exception):
         self.code = code
 
 
+class CancelSignal:
+    """Set once; thread-safe. Engines poll :attr:`cancelled` or ``await wait()``."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Set the signal; wakes every waiter."""
+        with self._lock:
+            self._event.set()
+            waiters, self._waiters = self._waiters, []
+        for loop, future in waiters:
+            loop.call_soon_threadsafe(_resolve, future)
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._event.is_set()
+
+    async def wait(self) -> None:
+        """Return once the signal is set."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if self._event.is_set():
+                return
+            self._waiters.append((loop, future))
+        await future
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What an engine can do; ``None`` means anything."""
+
+    voices: tuple[str, ...] | None = None
+    languages: tuple[str, ...] | None = None
+    sample_rates: tuple[int, ...] | None = None
+
+
+class EngineBase:
+    """No-op lifecycle and unrestricted capabilities."""
+
+    capabilities: Capabilities = Capabilities()
+
+    async def start(self) -> None:
+        """Load and warm up; nothing to do here."""
+
+    async def aclose(self) -> None:
+        """Free what the engine holds; nothing to do here."""
+
+
+@dataclass(frozen=True)
+class FunctionChoice:
+    """``tool_choice`` naming one function."""
+
+    name: str
+
+
+ToolChoice: TypeAlias = Literal["auto", "none", "required"] | FunctionChoice
+
+
 @dataclass(frozen=True, slots=True)
 class ContextItem:
     """One conversation item as an engine sees it.
@@ -58,6 +135,7 @@ class ContextItem:
     """
 
     kind: Literal["message", "function_call", "function_call_output"]
+    id: str | None = None
     role: Literal["system", "user", "assistant"] | None = None
     text: str = ""
     audio: bytes | None = None
@@ -84,13 +162,15 @@ class ResponseRequest:
     instructions: str
     context: Sequence[ContextItem]
     tools: Sequence[ToolSpec] = ()
-    tool_choice: str | None = "auto"
-    """``auto``, ``none``, ``required``, or the name of the function to call."""
+    tool_choice: ToolChoice = "auto"
     output_modalities: Sequence[Literal["text", "audio"]] = ("audio",)
     voice: str = "alloy"
     temperature: float | None = None
     max_output_tokens: int | None = None
     metadata: dict[str, str] | None = None
+    session_id: str | None = None
+    response_id: str | None = None
+    cancel: CancelSignal = field(default_factory=CancelSignal)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +204,25 @@ class AudioDelta:
     transcript: str = ""
 
 
-ResponderOutput = TextDelta | ToolCallStart | ToolCallArgumentsDelta | AudioDelta
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts the engine measured; reported instead of the server's estimate."""
+
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """The last output: why generation stopped."""
+
+    reason: Literal["stop", "length", "tool_calls"]
+
+
+ResponderOutput = (
+    TextDelta | ToolCallStart | ToolCallArgumentsDelta | AudioDelta | Usage | Finish
+)
 
 
 @runtime_checkable
@@ -159,7 +257,7 @@ class Synthesizer(Protocol):
     """Text to speech, streaming in both directions."""
 
     def synthesize(
-        self, text: AsyncIterator[str], *, voice: str, speed: float
+        self, text: AsyncIterator[str], *, voice: str, speed: float, cancel: CancelSignal
     ) -> AsyncIterator[SpeechChunk]:
         """Speak ``text`` as it arrives; word timings run from the utterance start."""
         ...
@@ -174,6 +272,7 @@ class TranscriptionRequest:
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
+    cancel: CancelSignal = field(default_factory=CancelSignal)
 
 
 @dataclass(frozen=True, slots=True)
