@@ -17,9 +17,9 @@ own thread with its own event loop, so a stalled upstream never stalls the test'
 - ``GET /v1/models``.
 
 The requested model name picks a misbehaviour (:data:`MODELS`): ``slow`` waits 30 s
-before answering, ``stall`` streams one chunk and then nothing, ``error-500`` and
+before answering, ``stall`` streams two chunks and then nothing, ``error-500`` and
 ``error-429`` answer with that status and an OpenAI-style error body, ``midstream-error``
-sends an SSE error event after one chunk, ``filtered`` ends with ``content_filter``,
+sends an SSE error event after two chunks, ``filtered`` ends with ``content_filter``,
 ``rate-16000`` speaks PCM at 16 kHz. Every request is recorded (:attr:`requests`), and
 every stream the client closed before its end is counted (:attr:`disconnects`).
 """
@@ -232,11 +232,17 @@ class UpstreamServer:
     async def _wait_for_disconnect(self, request: Request, seconds: float) -> bool:
         """Wait up to ``seconds``; ``True`` when the client went away first."""
         deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if await request.is_disconnected():
-                self._disconnected()
-                return True
-            await asyncio.sleep(0.02)
+        try:
+            while time.monotonic() < deadline:
+                if await request.is_disconnected():
+                    self._disconnected()
+                    return True
+                await asyncio.sleep(0.02)
+        except asyncio.CancelledError:
+            # Inside a streaming response, Starlette notices the disconnect itself and
+            # cancels the stream.
+            self._disconnected()
+            raise
         return False
 
     def _sse(
@@ -244,10 +250,10 @@ class UpstreamServer:
     ) -> StreamingResponse:
         async def stream() -> AsyncIterator[bytes]:
             for index, event in enumerate(events):
-                if index == 1 and model == "stall":
+                if index == 2 and model == "stall":
                     await self._wait_for_disconnect(request, SLOW_SECONDS)
                     return
-                if index == 1 and model == "midstream-error":
+                if index == 2 and model == "midstream-error":
                     error = {"message": "The model crashed mid-answer.", "type": "server_error"}
                     yield f"data: {json.dumps({'error': error})}\n\n".encode()
                     return
