@@ -109,6 +109,5 @@ def test_the_command_line_says_what_to_install() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "openrealtime: the command line needs typer and rich: "
-        "pip install 'openrealtime[chat]' (or [server] to serve)"
+        "openrealtime: the command line needs typer and rich: pip install 'openrealtime[chat]'"
     ]
