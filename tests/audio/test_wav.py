@@ -38,4 +38,5 @@ def test_wav_bytes_match_the_file(tmp_path: Path) -> None:
     write_pcm16_wav(path, pcm, 8000)
     data = pcm16_wav_bytes(pcm, 8000)
     assert data == path.read_bytes()
-    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    assert data[:4] == b"RIFF"
+    assert data[8:12] == b"WAVE"

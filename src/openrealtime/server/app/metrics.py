@@ -19,8 +19,9 @@ Metrics (all prefixed ``openrealtime_``):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -29,8 +30,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...protocol import ProtocolError
+from ..session.errors import invalid_api_key, missing_credentials
 from ..session.observer import TURN_STAGES, EngineErrorSource, TurnStage
-from .auth import KeyRing, bearer_token, invalid_api_key, missing_credentials
+from ..transport.credentials import bearer_token
+from .auth import KeyRing
 
 __all__ = ["LAG_BUCKETS", "TURN_BUCKETS", "ServerMetrics", "metrics_endpoint"]
 
@@ -87,6 +90,7 @@ class ServerMetrics:
             self.responses.labels(status)
         for stage in TURN_STAGES:
             self.turn_latency.labels(stage)
+        self._watcher: asyncio.Task[None] | None = None
 
     # -- the session observer -----------------------------------------------------------
 
@@ -115,6 +119,24 @@ class ServerMetrics:
             await asyncio.sleep(interval)
             self.event_loop_lag.observe(max(0.0, time.monotonic() - asked - interval))
 
+    def watch_soon(self) -> None:
+        """Start sampling the event loop's lag in a task, unless it runs already."""
+        if self._watcher is None or self._watcher.done():
+            self._watcher = asyncio.get_running_loop().create_task(self.watch_event_loop())
+
+    @contextlib.asynccontextmanager
+    async def watching(self) -> AsyncIterator[None]:
+        """Sample the event loop's lag for the duration of the block (an app's lifespan)."""
+        self.watch_soon()
+        try:
+            yield
+        finally:
+            watcher, self._watcher = self._watcher, None
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+
     def exposition(self) -> bytes:
         """The metrics in the Prometheus text format."""
         return generate_latest(self.registry)
@@ -126,6 +148,8 @@ def metrics_endpoint(
     """``GET /metrics``; with API keys configured, it needs one as ``Authorization: Bearer``."""
 
     async def endpoint(request: Request) -> Response:
+        # An app mounted without its lifespan starts sampling at its first scrape.
+        metrics.watch_soon()
         if keys:
             token = bearer_token(request.headers)
             if token is None:
