@@ -191,6 +191,7 @@ async def drive_response(
     """
     speech: _Speech | None = None
     finish: Literal["stop", "length", "tool_calls"] = "stop"
+    first_token = True
     outputs: AsyncIterator[ResponderOutput] = engines.responder.respond(request)
     try:
         async with _closing(outputs):
@@ -200,6 +201,9 @@ async def drive_response(
                 if isinstance(output, Finish):
                     finish = output.reason
                     break
+                if first_token and isinstance(output, TextDelta | ToolCallStart):
+                    first_token = False
+                    run.ctx.turns.first_token(run.id)
                 if isinstance(output, Usage):
                     run.report_usage(output)
                 elif isinstance(output, TextDelta):
