@@ -203,10 +203,9 @@ async def test_an_error_mid_stream_fails_after_what_came(upstream: UpstreamServe
     assert seen == [TextDelta("You ")]
 
 
-async def test_content_filter_fails_the_response(upstream: UpstreamServer) -> None:
-    with pytest.raises(EngineError, match="content_filter") as caught:
-        await respond(upstream, ResponseRequest("", [user("hi")]), model="filtered")
-    assert caught.value.code == "content_filter"
+async def test_content_filter_ends_with_its_reason(upstream: UpstreamServer) -> None:
+    outputs = await respond(upstream, ResponseRequest("", [user("hi")]), model="filtered")
+    assert outputs[-1] == Finish("content_filter")
 
 
 async def test_a_slow_upstream_times_out(upstream: UpstreamServer) -> None:

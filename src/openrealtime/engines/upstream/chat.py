@@ -38,11 +38,12 @@ __all__ = ["ChatOptions", "ChatResponder"]
 
 KIND: Final = "openai-chat"
 
-_FINISH: Final[dict[str, Literal["stop", "length", "tool_calls"]]] = {
+_FINISH: Final[dict[str, Literal["stop", "length", "tool_calls", "content_filter"]]] = {
     "stop": "stop",
     "length": "length",
     "tool_calls": "tool_calls",
     "function_call": "tool_calls",
+    "content_filter": "content_filter",
 }
 
 
@@ -201,7 +202,7 @@ def _usage(chunk: ChatCompletionChunk) -> Usage | None:
 def _finish(reason: str) -> Finish:
     mapped = _FINISH.get(reason)
     if mapped is None:
-        # content_filter, or a reason of the upstream's own: the answer was cut for a
-        # reason the client must see, not a normal end.
+        # A reason of the upstream's own: the answer was cut for a reason the client
+        # must see, not a normal end.
         raise EngineError(f"upstream stopped the answer: {reason}", code=reason)
     return Finish(mapped)

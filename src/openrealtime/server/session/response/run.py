@@ -519,15 +519,13 @@ class ResponseRun:
 
     # -- token limit ---------------------------------------------------------------
 
-    def cut_at_limit(self) -> None:
-        """Finish ``incomplete`` for ``max_output_tokens``: the engine's, or ours."""
-        self.finish(
-            "incomplete", ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens")
-        )
+    def end_incomplete(self, reason: Literal["max_output_tokens", "content_filter"]) -> None:
+        """Finish ``incomplete``: a token limit (the engine's or ours) or the engine's filter."""
+        self.finish("incomplete", ga.ResponseStatusDetails(type="incomplete", reason=reason))
 
     def _stop_if_limited(self) -> None:
         if self._budget.exhausted:
-            self.cut_at_limit()
+            self.end_incomplete("max_output_tokens")
             raise Stopped
 
     # -- the resource --------------------------------------------------------------
