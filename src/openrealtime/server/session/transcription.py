@@ -187,6 +187,8 @@ class Transcriptions:
                     logprobs = part.logprobs
         except EngineError as exc:
             stored.transcript = ""
+            ctx.observer.engine_error("transcription", exc.code)
+            ctx.turns.transcript_done(stored.id, failed=True)
             if visible:
                 ctx.emit(
                     ga.ConversationItemInputAudioTranscriptionFailedEvent(
@@ -203,6 +205,7 @@ class Transcriptions:
                 )
             return
         stored.transcript = text
+        ctx.turns.transcript_done(stored.id)
         if not visible:
             return
         item = stored.item
