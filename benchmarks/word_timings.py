@@ -18,8 +18,8 @@ import random
 import statistics
 import time
 
+from openrealtime.engines.clauses import ClauseSplitter
 from openrealtime.engines.local.assets import joe_voice_paths
-from openrealtime.engines.local.clauses import ClauseSplitter
 from openrealtime.engines.local.word_timing import PhonemeChunk, word_spans
 
 TEXTS = (
@@ -61,8 +61,10 @@ def main() -> None:
     start_errors: list[float] = []
     cuts = wrong = 0
     for text in TEXTS:
-        splitter = ClauseSplitter()
-        for clause in [*splitter.feed(text + " "), *splitter.flush()]:
+        splitter = ClauseSplitter(clause_chars=15, first_clause_chars=8, first_max_chars=60)
+        clauses = splitter.feed(text + " ")
+        tail = splitter.flush()
+        for clause in [*clauses, *([tail] if tail else [])]:
             chunks = list(voice.synthesize(clause, include_alignments=True))
             if any(chunk.phoneme_alignments is None for chunk in chunks):
                 raise SystemExit(f"no alignments for {clause!r}: is onnx installed?")

@@ -24,7 +24,7 @@ happens later, in the engine's ``start()``. The options, all optional:
 ``voices``                OpenAI voice name → Piper voice id (all ten → ``joe``)
 ``voice_files``           Piper voice id → ``.onnx`` file (``joe`` is bundled)
 ``piper_threads``         onnxruntime threads of Piper (1)
-``clause_words``          words before a comma may end a spoken clause (3)
+``clause_chars``          characters before a pause mark may end a spoken clause (15)
 ``piper_alignments``      exact word timings from Piper's alignments (false; needs
                           the ``onnx`` package)
 ``turn_model``            a GGUF file for end-of-turn scoring (SmolLM2)
@@ -74,7 +74,7 @@ OPTION_KEYS: Final[dict[Role, tuple[str, ...]]] = {
         "llm_temperature",
         "llm_repeat_penalty",
     ),
-    "synthesizer": ("voices", "voice_files", "piper_threads", "clause_words", "piper_alignments"),
+    "synthesizer": ("voices", "voice_files", "piper_threads", "clause_chars", "piper_alignments"),
     "turn_scorer": ("turn_model", "turn_prompt", "turn_end_token_id", "turn_threads"),
 }
 """The options each role's engine reads, so engines differing elsewhere are shared."""
@@ -219,7 +219,7 @@ def local_synthesizer(options: Mapping[str, Any]) -> Lifecycle:
         voices=_names(options, "voices"),
         voice_files=voice_files,
         threads=_int(options, "piper_threads", 1),
-        min_clause_words=_int(options, "clause_words", 3),
+        clause_chars=_int(options, "clause_chars", 15),
         alignments=_bool(options, "piper_alignments", False),
     )
 

@@ -1,7 +1,10 @@
 """Text to speech with Piper (onnxruntime), the en_US joe voice by default.
 
-Text streams in from the language model; each clause (:mod:`.clauses`) is spoken as
-soon as it is complete, so the first audio leaves while the model is still writing.
+Text streams in from the language model; each clause
+(:class:`~openrealtime.engines.clauses.ClauseSplitter`) is spoken as soon as it is
+complete, so the first audio leaves while the model is still writing. The first clause
+is kept short (a pause mark ends it after 8 characters, a space after 60) so speech
+starts early; later ones end at a pause mark after ``clause_chars`` characters.
 Piper's 22,050 Hz output is resampled to 24 kHz. Each clause's audio comes out one
 chunk per word, each chunk carrying the word whose end it reaches, with timings from
 :mod:`.word_timing`.
@@ -28,8 +31,8 @@ from typing import Any, Final
 import numpy as np
 
 from ..base import CancelSignal, Capabilities, EngineError, SpeechChunk, WordTiming
+from ..clauses import ClauseSplitter
 from .assets import joe_voice_paths
-from .clauses import ClauseSplitter
 from .threads import DEFAULT_PIPER_THREADS, PriorityWorker, onnx_session_options
 from .word_timing import PhonemeChunk, word_spans
 
@@ -68,7 +71,7 @@ class PiperSynthesizer:
         voices: Mapping[str, str] | None = None,
         voice_files: Mapping[str, str] | None = None,
         threads: int = DEFAULT_PIPER_THREADS,
-        min_clause_words: int = 3,
+        clause_chars: int = 15,
         alignments: bool = False,
     ) -> None:
         if threads < 1:
@@ -80,7 +83,7 @@ class PiperSynthesizer:
         if unknown:
             raise ValueError(f"voices map onto unknown Piper voices: {', '.join(unknown)}")
         self.threads = threads
-        self.min_clause_words = min_clause_words
+        self.clause_chars = clause_chars
         self.alignments = alignments
         names = dict.fromkeys([*self.voices, *sorted(set(self.voices.values()))])
         self.capabilities = Capabilities(voices=tuple(names))
@@ -162,7 +165,12 @@ class PiperSynthesizer:
             raise EngineError(f"unknown voice {voice!r}", code="invalid_value")
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
-        splitter = ClauseSplitter(min_words=self.min_clause_words)
+        splitter = ClauseSplitter(
+            clause_chars=self.clause_chars,
+            max_chars=max(self.clause_chars, 160),
+            first_clause_chars=min(self.clause_chars, 8),
+            first_max_chars=60,
+        )
         elapsed_ms = 0.0
         spoken = 0
         ended = False
@@ -170,7 +178,8 @@ class PiperSynthesizer:
             try:
                 clauses = splitter.feed(await anext(text))
             except StopAsyncIteration:
-                clauses, ended = splitter.flush(), True
+                tail, ended = splitter.flush(), True
+                clauses = [tail] if tail else []
             for clause in clauses:
                 if cancel.cancelled:
                     return
