@@ -360,3 +360,18 @@ async def test_a_draft_that_fails_is_transcribed_again_at_the_commit() -> None:
         assert ms(transcriber.requests[1]) == stopped.audio_end_ms - started.audio_start_ms
         (completed,) = h.of_type(COMPLETED)
         assert completed.transcript == "from the transcriber"
+
+
+async def test_voiced_frames_never_start_a_draft() -> None:
+    async with Harness() as h:
+        transcriber = with_fixed_transcriber(h)
+        await h.send(vad_transcription(0))
+        pcm = silence(300) + speech("hello there") + silence(100)
+        for start in range(0, len(pcm), 960):
+            await h.append(pcm[start : start + 960])
+            await h.settle()  # a draft begun now would reach the transcriber
+        # With no silence to wait for, a turn ends at its first silent frame: one
+        # transcription per turn, no draft per voiced frame.
+        turns = h.of_type("input_audio_buffer.committed")
+        assert turns
+        assert len(transcriber.requests) == len(turns)

@@ -179,7 +179,8 @@ class AudioInput:
         if drafted is not None and drafted != detector.speech_end_ms:
             transcriptions.drop_draft()
             drafted = None
-        if drafted is None and detector.pause_ms >= min(DRAFT_PAUSE_MS, detector.silence_ms / 2):
+        pause = detector.pause_ms
+        if drafted is None and pause > 0 and pause >= min(DRAFT_PAUSE_MS, detector.silence_ms / 2):
             pcm = self.buffer.peek(self._turn_start_ms, self.buffer.end_ms)
             transcriptions.draft(pcm, self.format.sample_rate, detector.speech_end_ms)
 
