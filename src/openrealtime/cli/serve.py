@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..engines.local.threads import limit_math_threads
 from ._errors import fail
 
 __all__ = ["serve"]
@@ -17,8 +19,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     engine: Annotated[
-        str, typer.Option(help="Engine kind for the built-in models (e.g. scripted).")
-    ] = "scripted",
+        str,
+        typer.Option(
+            help="Engine kind for the built-in models: local (the offline voice stack) "
+            "or scripted (deterministic, for tests)."
+        ),
+    ] = "local",
+    llm: Annotated[
+        Path | None,
+        typer.Option(
+            help="A GGUF chat model for the local engine, instead of SmolLM2-135M.",
+            show_default=False,
+        ),
+    ] = None,
     script: Annotated[
         Path | None, typer.Option(help="Script file (YAML/JSON) for the scripted engine.")
     ] = None,
@@ -73,6 +86,9 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
+    started = time.monotonic()
+    # Before numpy and the engines load: their math pools read these once.
+    limit_math_threads()
     from ..server.app.serve import keys_from_env, serve_forever
     from ..server.config import ServeOptions
 
@@ -81,6 +97,7 @@ def serve(
             host=host,
             port=port,
             engine=engine,
+            llm=llm,
             script=script,
             models=models,
             aliases=list(model_alias or []),
@@ -97,4 +114,5 @@ def serve(
             lenient=lenient,
         ),
         fail=fail,
+        started=started,
     )

@@ -107,7 +107,8 @@ class ServeOptions:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    engine: str = "scripted"
+    engine: str = "local"
+    llm: Path | None = None
     script: Path | None = None
     models: Path | None = None
     aliases: list[str] = field(default_factory=list)

