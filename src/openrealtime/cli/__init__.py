@@ -1,4 +1,4 @@
-"""The ``openrealtime`` command line, one module per command (``serve``).
+"""The ``openrealtime`` command line, one module per command (``serve``, ``conformance``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -19,6 +19,7 @@ except ImportError:  # the core install has no CLI dependencies
 
 
 def _build_app() -> typer.Typer:
+    from .conformance import conformance
     from .serve import serve
 
     app = typer.Typer(
@@ -33,6 +34,7 @@ def _build_app() -> typer.Typer:
         """A Python implementation of the OpenAI Realtime API."""
 
     app.command()(serve)
+    app.command()(conformance)
     return app
 
 
