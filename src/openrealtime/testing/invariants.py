@@ -351,7 +351,7 @@ class ItemChain:
         if kind in ("conversation.item.added", "conversation.item.created"):
             item_id = event["item"]["id"]
             previous = event.get("previous_item_id")
-            _require(item_id not in self.order, f"{where}: item {item_id} is already there")
+            _require(item_id not in self.order, f"{where}: item {item_id} added twice")
             self._known(previous, where)
             place = 0 if previous is None else self.order.index(previous) + 1
             self.order.insert(place, item_id)

@@ -39,7 +39,8 @@ __all__ = [
 ]
 
 Direction = Literal["client", "server"]
-EventMatch = str | Callable[[dict[str, Any]], bool]
+EventMatch = str | tuple[str, ...] | Callable[[dict[str, Any]], bool]
+"""A type, one of several types, or a predicate."""
 
 _SHORTEN_AT = 64
 _AUDIO_FIELDS = frozenset({"audio", "delta"})
@@ -256,8 +257,10 @@ class WireSession:
             self.checker.server(event)
         return event
 
-    async def until(self, match: EventMatch, timeout: float | None = None) -> list[dict[str, Any]]:
-        """Events up to and including the first that ``match`` (a type or a predicate)."""
+    async def until(
+        self, match: EventMatch, timeout: float | None = None, *, what: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Events up to and including the first that ``match``es; ``what`` names it in errors."""
         wanted = _matcher(match)
         wait = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + wait
@@ -269,7 +272,7 @@ class WireSession:
             except WireTimeout:
                 seen = ", ".join(e.get("type", "?") for e in taken[-8:]) or "nothing"
                 raise WireTimeout(
-                    f"no {_name(match)} within {wait:g} s (received: {seen})"
+                    f"no {what or _name(match)} within {wait:g} s (received: {seen})"
                 ) from None
             taken.append(event)
             if wanted(event):
@@ -309,9 +312,17 @@ class WireSession:
         """Close from the client side (code 1000)."""
         if self.close_frame is None:
             self._closing = True
+            # Unread events would hold back the server's close frame: read past them.
+            discard = asyncio.ensure_future(self._discard())
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.connection.close(), 5.0)
+            discard.cancel()
             self.trace.append(Frame("client", self._now(), close=(1000, "")))
+
+    async def _discard(self) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await self.connection.recv()
 
     @property
     def pings(self) -> list[float]:
@@ -341,8 +352,14 @@ class WireSession:
 def _matcher(match: EventMatch) -> Callable[[dict[str, Any]], bool]:
     if isinstance(match, str):
         return lambda event: event.get("type") == match
+    if isinstance(match, tuple):
+        return lambda event: event.get("type") in match
     return match
 
 
 def _name(match: EventMatch) -> str:
-    return match if isinstance(match, str) else "matching event"
+    if isinstance(match, str):
+        return match
+    if isinstance(match, tuple):
+        return " or ".join(match)
+    return "awaited event"

@@ -142,7 +142,7 @@ class Run:
         if kind == "session" and self._transcription(wire):
             body["type"] = "transcription"
         await wire.send({"type": f"{kind}.update", "session": body})
-        events = await wire.until(lambda e: e.get("type") in (f"{kind}.updated", "error"))
+        events = await wire.until((f"{kind}.updated", "error"))
         last = events[-1]
         if last["type"] == "error":
             error = last["error"]
@@ -165,7 +165,7 @@ class Run:
         if previous is not DEFAULT:
             event["previous_item_id"] = previous
         await wire.send(event)
-        events = await wire.until(lambda e: e.get("type") in (self.words.item_echo_last, "error"))
+        events = await wire.until((self.words.item_echo_last, "error"))
         if events[-1]["type"] == "error":
             error = events[-1]["error"]
             raise Fail(
@@ -187,7 +187,7 @@ class Run:
 
     async def until_done(self, wire: WireSession) -> list[dict[str, Any]]:
         """Events up to the next ``response.done``; an ``error`` first fails the row."""
-        events = await wire.until(lambda e: e.get("type") in ("response.done", "error"))
+        events = await wire.until(("response.done", "error"))
         if events[-1]["type"] == "error":
             error = events[-1]["error"]
             raise Fail(

@@ -29,7 +29,7 @@ def commit_empty(ms: str) -> str:
 async def commit(run: Run, wire: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """Commit; returns the ``committed`` event and the user item's last echo."""
     await wire.send(_COMMIT)
-    events = await wire.until(lambda e: e["type"] in (run.words.item_echo_last, "error"))
+    events = await wire.until((run.words.item_echo_last, "error"))
     if events[-1]["type"] == "error":
         error = events[-1]["error"]
         raise Fail(
@@ -60,7 +60,7 @@ async def append_limit(run: Run) -> None:
     audio = base64.b64encode(bytes(MAX_APPEND_BYTES + 2)).decode("ascii")
     sent = await wire.send({"type": "input_audio_buffer.append", "audio": audio})
     try:
-        event = (await wire.until(lambda e: e["type"] == "error"))[-1]
+        event = (await wire.until("error"))[-1]
     except ServerClosed as closed:
         run.note(f"refused by closing the connection: {closed.code} {closed.reason!r}")
         return
@@ -228,7 +228,7 @@ async def commit_transcribed(run: Run) -> None:
     )
     await wire.append_audio(run.settings.speech + silence(300))
     committed, _ = await commit(run, wire)
-    events = await wire.until(lambda e: e["type"] in _TRANSCRIPTION_END)
+    events = await wire.until(_TRANSCRIPTION_END)
     ending = events[-1]
     run.equal(ending.get("item_id"), committed["item_id"], f"{ending['type']}.item_id")
     run.equal(ending.get("content_index"), 0, f"{ending['type']}.content_index")
@@ -261,7 +261,7 @@ async def failed_commit(run: Run) -> None:
     await run.quietly(wire, "no committed after a failed commit")
     await wire.append_audio(silence(60))
     await wire.send(_COMMIT)
-    answer = await wire.until(lambda e: e["type"] in ("input_audio_buffer.committed", "error"))
+    answer = await wire.until(("input_audio_buffer.committed", "error"))
     if answer[-1]["type"] == "error":
         run.note("[U] the buffer was dropped after the failed commit")
     else:
@@ -317,7 +317,7 @@ async def clear_during_response(run: Run) -> None:
     await run.create_item(wire, words.user_text("Count from one to ten."))
     await wire.send({"type": "response.create"})
     await wire.send({"type": "input_audio_buffer.clear"})
-    events = await wire.until(lambda e: e["type"] == "response.done")
+    events = await wire.until("response.done")
     if not events_of(events, "input_audio_buffer.cleared"):
         await wire.until("input_audio_buffer.cleared")
     run.equal(events[-1]["response"]["status"], "completed", "response status")

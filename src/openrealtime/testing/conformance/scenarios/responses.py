@@ -144,7 +144,7 @@ async def response_input(run: Run) -> None:
             "response": {"conversation": "none", "input": [missing], **words.text_only()},
         }
     )
-    answer = (await wire.until(lambda e: e["type"] in ("error", "response.done")))[-1]
+    answer = (await wire.until(("error", "response.done")))[-1]
     if answer["type"] == "error":
         run.note(f"an unknown reference is refused ({answer['error'].get('code')})")
     else:
@@ -288,7 +288,7 @@ async def cancel_targets(run: Run) -> None:
     await wire.send({"type": "response.create", "response": _oob(run, "Count to fifty.")})
     created = (await wire.until("response.created"))[-1]
     await wire.send({"type": "response.cancel", "response_id": created["response"]["id"]})
-    events = await wire.until(lambda e: e["type"] == "response.done")
+    events = await wire.until("response.done")
     status = events[-1]["response"]["status"]
     if status == "cancelled":
         run.note("the out-of-band response was cancelled by its response_id")

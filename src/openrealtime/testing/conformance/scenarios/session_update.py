@@ -153,7 +153,7 @@ async def voice_lock(run: Run) -> None:
         message="Cannot update a conversation's voice if assistant audio is present.",
     )
     await wire.send({"type": "session.update", "session": words.session(words.voice(voice))})
-    answer = (await wire.until(lambda e: e["type"] in ("session.updated", "error")))[-1]
+    answer = (await wire.until(("session.updated", "error")))[-1]
     if answer["type"] == "error":
         run.note(f"[U] the same voice again is refused ({answer['error'].get('code')})")
     else:

@@ -107,7 +107,7 @@ async def audio_turn(run: Run) -> None:
     wanted = ["response.done", *(["rate_limits.updated"] if run.ga else [])]
     events = await until_all(wire, *wanted)
     if not events_of(events, *_TRANSCRIPTION_END):
-        events += await wire.until(lambda e: e["type"] in _TRANSCRIPTION_END)
+        events += await wire.until(_TRANSCRIPTION_END)
     done = events_of(events, "response.done")[0]
     turn = [
         "input_audio_buffer.speech_started",
@@ -291,7 +291,7 @@ async def transcription_session(run: Run) -> None:
         wire, words.transcription(model), words.turn_detection(vad()), needs="transcription"
     )
     await wire.append_audio(run.settings.speech + silence(1000))
-    events = await wire.until(lambda e: e["type"] in _TRANSCRIPTION_END)
+    events = await wire.until(_TRANSCRIPTION_END)
     kinds = shape(events)
     run.order(
         kinds,

@@ -33,7 +33,7 @@ def truncate(item_id: str, audio_end_ms: int) -> dict[str, Any]:
 async def retrieved_transcript(run: Run, wire: WireSession, item_id: str) -> object:
     """The transcript the server holds for an assistant audio item (via retrieve)."""
     await wire.send({"type": "conversation.item.retrieve", "item_id": item_id})
-    answer = (await wire.until(lambda e: e["type"] in ("conversation.item.retrieved", "error")))[-1]
+    answer = (await wire.until(("conversation.item.retrieved", "error")))[-1]
     if answer["type"] == "error":
         return answer["error"]
     return answer["item"]["content"][0].get("transcript")
@@ -134,7 +134,7 @@ async def truncate_generating(run: Run) -> None:
     answer = events[-1]
     finished_first = answer["type"] == "response.done"
     if finished_first:
-        events += await wire.until(lambda e: e["type"] in ("conversation.item.truncated", "error"))
+        events += await wire.until(("conversation.item.truncated", "error"))
         answer = events[-1]
     verdict = (
         f"refused ({answer['error'].get('code')})" if answer["type"] == "error" else "truncated"
