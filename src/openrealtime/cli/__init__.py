@@ -1,4 +1,5 @@
-"""The ``openrealtime`` command line, one module per command (``serve``, ``conformance``).
+"""The ``openrealtime`` command line: one module per command (``serve``, ``conformance``,
+``replay``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -20,6 +21,7 @@ except ImportError:  # the core install has no CLI dependencies
 
 def _build_app() -> typer.Typer:
     from .conformance import conformance
+    from .replay import replay
     from .serve import serve
 
     app = typer.Typer(
@@ -35,6 +37,7 @@ def _build_app() -> typer.Typer:
 
     app.command()(serve)
     app.command()(conformance)
+    app.command()(replay)
     return app
 
 

@@ -71,6 +71,13 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Record every session to DIR/<session id>.jsonl (see docs/testing.md)."),
+    ] = None,
+    record_max_mb: Annotated[
+        float, typer.Option(help="Size cap of one recording; past it recording stops.")
+    ] = 100.0,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
     from ..server.app.serve import ServeOptions, keys_from_env, serve_forever
@@ -94,6 +101,8 @@ def serve(
             max_sessions_per_key=max_sessions_per_key,
             trace_events=trace_events,
             lenient=lenient,
+            record=record,
+            record_max_mb=record_max_mb,
         ),
         fail=fail,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from ...engines.registry import ModelRegistry
 from ..session.options import SessionOptions
 from ..transport.probe import LatencyProbe
+from ..transport.tap import TapFactory
 
 __all__ = ["ServerConfig"]
 
@@ -29,6 +30,7 @@ class ServerConfig:
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
     ``probe`` (benchmarks; off by default) collects server-side latency samples.
+    ``tap`` opens a frame tap per session (``serve --record`` writes recordings with it).
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -49,3 +51,4 @@ class ServerConfig:
     trace_events: bool = False
     lenient_fields: bool = False
     probe: LatencyProbe | None = None
+    tap: TapFactory | None = None

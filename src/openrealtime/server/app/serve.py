@@ -14,14 +14,24 @@ from typing import Final, Literal, NoReturn, cast
 from ...engines.registry import ModelRegistry, RegistryError
 from ..session.options import SessionOptions
 from ..transport.logs import configure_logging
+from ..transport.tap import TapFactory
 from .app import create_app
 from .config import ServerConfig
 from .runner import server_for
 
-__all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "serve_forever"]
+__all__ = [
+    "DEFAULT_RECORD_MAX_MB",
+    "KEYS_VARIABLE",
+    "ServeOptions",
+    "build_config",
+    "keys_from_env",
+    "serve_forever",
+]
 
 KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
+DEFAULT_RECORD_MAX_MB: Final = 100.0
+"""The size cap of one recording (``--record-max-mb``)."""
 
 _LOG = logging.getLogger("openrealtime.serve")
 
@@ -47,6 +57,8 @@ class ServeOptions:
     max_sessions_per_key: int | None = None
     trace_events: bool = False
     lenient: bool = False
+    record: Path | None = None
+    record_max_mb: float = DEFAULT_RECORD_MAX_MB
 
 
 def keys_from_env(environ: Mapping[str, str]) -> list[str]:
@@ -117,6 +129,7 @@ def build_config(options: ServeOptions) -> ServerConfig:
         registry.add_alias(name, target)
     for entry in registry.entries:
         entry.engine_set()  # fail now, not on the first connection
+    tap = _recorders(options)
     session = SessionOptions(
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
@@ -133,6 +146,28 @@ def build_config(options: ServeOptions) -> ServerConfig:
         max_sessions_per_key=options.max_sessions_per_key,
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
+        tap=tap,
+    )
+
+
+def _recorders(options: ServeOptions) -> TapFactory | None:
+    """``--record DIR``: one recording per session, each capped at ``--record-max-mb``."""
+    if options.record_max_mb <= 0:
+        raise ValueError("--record-max-mb must be positive")
+    if options.record is None:
+        return None
+    try:
+        options.record.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"--record: cannot create {options.record}: {exc.strerror or exc}"
+        ) from None
+    from ...testing.recording import SessionRecorders
+
+    return SessionRecorders(
+        options.record,
+        max_bytes=int(options.record_max_mb * 1_000_000),
+        secrets=[key.strip() for key in options.api_keys],
     )
 
 

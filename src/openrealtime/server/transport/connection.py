@@ -34,6 +34,7 @@ from .leniency import LenientEdge
 from .logs import bind_session, describe_frame
 from .outbox import Close, Outbox
 from .probe import FrameMarks
+from .tap import FrameTap, TapInfo
 
 __all__ = ["REQUEST_CLOSE_CODE", "Connection"]
 
@@ -65,6 +66,8 @@ class Connection:
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
         self._session: Session | None = None
+        self._token: str | None = None
+        self._tap: FrameTap | None = None
         self._unknown_fields: set[str] = set()
         self._subprotocols = list(websocket.scope.get("subprotocols") or [])
         beta_header = websocket.headers.get("openai-beta", "")
@@ -81,6 +84,7 @@ class Connection:
         await self.websocket.accept(subprotocol=self._choose_subprotocol())
         try:
             token = presented_token(self.websocket.headers, self._subprotocols)
+            self._token = token
             grant = self.auth.authenticate(token, self.dialect)
         except ProtocolError as error:
             await self._refuse(error, Close.after(error, AUTH_CLOSE_CODE))
@@ -127,6 +131,7 @@ class Connection:
         bind_session(session.id)
         admission.attach(session)
         self._session = session
+        self._tap = self._open_tap(session.id, kind)
         _LOG.info("session opened: %s %s, %s", self.dialect, kind, model or "no model")
         writer = asyncio.get_running_loop().create_task(self._write())
         try:
@@ -135,7 +140,20 @@ class Connection:
         finally:
             await session.aclose()
             await self._finish(writer)
+            if self._tap is not None:
+                self._tap.close()
             _LOG.info("session closed")
+
+    def _open_tap(
+        self, session_id: str, kind: Literal["realtime", "transcription"]
+    ) -> FrameTap | None:
+        if self.config.tap is None:
+            return None
+        scope = self.websocket.scope
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope.get("path", "/v1/realtime") + (f"?{query}" if query else "")
+        info = TapInfo(session_id, self.dialect, kind, path, self._token)
+        return self.config.tap(info)
 
     def _choose_subprotocol(self) -> str | None:
         if "realtime" in self._subprotocols:
@@ -233,7 +251,12 @@ class Connection:
         while not (writer.done() or self._stopping.is_set()):
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
+                if self._tap is not None:
+                    self._tap.closed("client", int(message.get("code") or 1005))
                 return
+            if self._tap is not None:
+                text = message.get("text")
+                self._tap.frame("client", text if text is not None else message.get("bytes") or b"")
             self._handle(session, message.get("text"), message.get("bytes"))
 
     def _handle(self, session: Session, text: str | None, data: bytes | None) -> None:
@@ -261,8 +284,12 @@ class Connection:
             while True:
                 frame = await self._outbox.get()
                 if isinstance(frame, Close):
+                    if self._tap is not None:
+                        self._tap.closed("server", frame.code, frame.reason)
                     await self.websocket.close(frame.code, frame.reason)
                     return
+                if self._tap is not None:
+                    self._tap.frame("server", frame)
                 await self.websocket.send_text(frame)
                 if self._marks is not None:
                     self._marks.sent(frame)
