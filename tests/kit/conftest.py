@@ -12,6 +12,9 @@ from openrealtime.server.app.runner import ServerURL, running
 
 API_KEY = "sk-kit-tests-0123456789"
 
+collect_ignore = ["sample_project"]
+"""A user's project, run by pytest in a subprocess (test_plugin.py), not collected here."""
+
 
 def config(pace: float) -> ServerConfig:
     """The scripted engine at ``pace``, behind :data:`API_KEY`."""

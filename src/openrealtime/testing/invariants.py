@@ -463,10 +463,14 @@ class CloseRules:
 
 
 class WireChecker:
-    """Every invariant of this module over one live connection, in both directions."""
+    """Every invariant of this module over one live connection, in both directions.
 
-    def __init__(self, dialect: Dialect) -> None:
+    ``echo=False`` leaves out :class:`ErrorEcho`, for traces without the client's frames.
+    """
+
+    def __init__(self, dialect: Dialect, *, echo: bool = True) -> None:
         self.dialect = dialect
+        self.check_echo = echo
         self.trace = TraceChecker(dialect)
         self.ids = UniqueEventIds()
         self.active = ActiveResponses()
@@ -485,9 +489,11 @@ class WireChecker:
         self.position += 1
         self.close_rules.feed(position, event)
         check_event_model(event, self.dialect)
+        checkers = (self.ids, self.active, self.chain, self.echo, self.trace)
         try:
-            for checker in (self.ids, self.active, self.chain, self.echo, self.trace):
-                checker.feed(position, event)
+            for checker in checkers:
+                if checker is not self.echo or self.check_echo:
+                    checker.feed(position, event)
         except (KeyError, TypeError, ValueError) as exc:
             raise InvariantViolation(
                 f"event {position} ({event.get('type')}): malformed ({exc!r})"
