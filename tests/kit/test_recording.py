@@ -210,8 +210,12 @@ def test_the_client_recorder_writes_the_same_format(tmp_path: Path) -> None:
     recorder = client_recorder(
         tmp_path / "client.jsonl", url="ws://h/v1/realtime?model=m&key=x", secrets=["secret-value"]
     )
-    recorder.frame("client", '{"type":"session.update","session":{"instructions":"secret-value"}}')
-    recorder.frame("server", b"\x00\x01")
+    recorder(
+        "send",
+        time.monotonic(),
+        '{"type":"session.update","session":{"instructions":"secret-value"}}',
+    )
+    recorder("recv", time.monotonic(), b"\x00\x01")
     recorder.closed("client", 1000)
     recorder.close()
     recording = Recording.load(tmp_path / "client.jsonl")

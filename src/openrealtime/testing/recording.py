@@ -240,6 +240,14 @@ class Recorder:
             record["binary"] = base64.b64encode(data).decode("ascii")
         self._write(record, counted=True)
 
+    def __call__(self, direction: Literal["send", "recv"], at: float, frame: str | bytes) -> None:
+        """A client's frame tap: ``send`` is the client's frame, ``recv`` the server's.
+
+        ``at`` is ``time.monotonic()``, as the recorder's clock; pass the recorder as
+        ``RealtimeClient.connect(..., tap=recorder)``.
+        """
+        self.frame("client" if direction == "send" else "server", frame, at)
+
     def closed(
         self, direction: Direction, code: int, reason: str = "", at: float | None = None
     ) -> None:
@@ -326,7 +334,12 @@ def client_recorder(
     secrets: Iterable[str] = (),
     max_bytes: int | None = None,
 ) -> Recorder:
-    """A :class:`Recorder` for a client's side of a session (its frame tap feeds it)."""
+    """A :class:`Recorder` for a client's side of a session: pass it as the client's tap.
+
+    ``url`` is the session's URL (only its path, ``model`` and ``intent`` are kept);
+    ``secrets`` (the API key or client secret in use) are kept out of the file. Call
+    :meth:`Recorder.close` when the session is over.
+    """
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     header = RecordingHeader(
