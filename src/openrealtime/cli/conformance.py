@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._errors import fail
+
+if TYPE_CHECKING:
+    from ..testing.conformance import Capability, Outcome
 
 __all__ = ["conformance"]
 
@@ -92,16 +95,13 @@ def conformance(
         fail("--jobs, --timeout and --quiet must be positive")
     if report is not None and report.suffix.lower() not in (".json", ".html", ".htm"):
         fail("--report must name a .json or .html file")
-    disabled = {
-        name
-        for name, off in (
-            ("audio", no_audio),
-            ("tools", no_tools),
-            ("vad", no_vad),
-            ("transcription", no_transcription),
-        )
-        if off
-    }
+    flags: tuple[tuple[Capability, bool], ...] = (
+        ("audio", no_audio),
+        ("tools", no_tools),
+        ("vad", no_vad),
+        ("transcription", no_transcription),
+    )
+    disabled = frozenset(name for name, off in flags if off)
     settings = Settings(
         url=url,
         dialect=dialect.value,
@@ -110,14 +110,14 @@ def conformance(
         timeout=timeout,
         quiet=quiet,
         slow=slow,
-        disabled=frozenset(disabled),  # type: ignore[arg-type]
+        disabled=disabled,
         speech=_speech(speech),
         transcription_model=transcription_model,
     )
     print(f"openrealtime conformance: {url} ({dialect.value}, {model})", flush=True)
 
-    def show(outcome: object) -> None:
-        for line in outcome_lines(outcome):  # type: ignore[arg-type]
+    def show(outcome: Outcome) -> None:
+        for line in outcome_lines(outcome):
             print(line, flush=True)
 
     try:

@@ -18,8 +18,11 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from .replay import Matching, Pacing
 
 __all__ = ["RealtimeServer", "ServerOptions", "ServerThread", "live_server", "local_server"]
 
@@ -44,8 +47,8 @@ class ServerOptions:
     script: Path | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     recording: Path | None = None
-    matching: str = "strict"
-    pacing: str = "fast"
+    matching: Matching = "strict"
+    pacing: Pacing = "fast"
     keys: bool = True
 
     @classmethod
@@ -57,6 +60,12 @@ class ServerOptions:
                 f"realtime_server: unknown options {unknown}; known: {sorted(_OPTIONS)}"
             )
         chosen = dict(values)
+        for name, allowed in (
+            ("matching", ("strict", "lenient")),
+            ("pacing", ("recorded", "fast")),
+        ):
+            if name in chosen and chosen[name] not in allowed:
+                raise ValueError(f"realtime_server: {name} must be one of {allowed}")
         for name in ("script", "recording"):
             if chosen.get(name) is not None:
                 path = Path(chosen[name])
@@ -179,8 +188,8 @@ def local_server(options: ServerOptions) -> tuple[ServerThread, Callable[[str], 
         thread = ServerThread(
             lambda: replaying(
                 recording,
-                matching=options.matching,  # type: ignore[arg-type]
-                pacing=options.pacing,  # type: ignore[arg-type]
+                matching=options.matching,
+                pacing=options.pacing,
             )
         )
         return thread, lambda url: RealtimeServer(url, api_key=None, http_url=None)
