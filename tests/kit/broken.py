@@ -85,16 +85,38 @@ def no_speech_started(event: dict[str, Any]) -> list[dict[str, Any]]:
     return [] if event["type"] == "input_audio_buffer.speech_started" else [event]
 
 
+BETA_SHAPE_DISABLED = {
+    "type": "error",
+    "event_id": "event_beta0000000000000000",
+    "error": {
+        "type": "invalid_request_error",
+        "code": "beta_api_shape_disabled",
+        "message": "The Realtime Beta API is no longer supported. Please use /v1/realtime for "
+        "the GA API.",
+        "param": None,
+        "event_id": None,
+    },
+}
+"""What OpenAI answers a beta connection since the beta's shutdown (then close 4000)."""
+
+
 @contextlib.asynccontextmanager
-async def broken(upstream: str, fault: Fault, refuse: Refusal | None = None) -> AsyncIterator[str]:
+async def broken(
+    upstream: str, fault: Fault, refuse: Refusal | None = None, *, beta_shut_down: bool = False
+) -> AsyncIterator[str]:
     """Serve ``upstream`` (a ``ws://host:port`` base) through ``fault``; yields a ws URL.
 
-    ``refuse`` may answer client events itself instead of forwarding them.
+    ``refuse`` may answer client events itself instead of forwarding them;
+    ``beta_shut_down`` refuses beta connections as OpenAI does since the beta's shutdown.
     """
 
     async def handle(client: ServerConnection) -> None:
         request = client.request
         assert request is not None
+        if beta_shut_down and "realtime=v1" in request.headers.get("OpenAI-Beta", ""):
+            await client.send(json.dumps(BETA_SHAPE_DISABLED))
+            await client.close(4000, "invalid_request_error.beta_api_shape_disabled")
+            return
         headers = {k: v for k, v in request.headers.raw_items() if k.lower() in _FORWARDED}
         async with connect(
             upstream + request.path, additional_headers=headers, max_size=None

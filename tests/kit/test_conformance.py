@@ -106,6 +106,20 @@ async def test_a_refused_setting_skips_with_the_servers_reason(fast_server: Serv
         )
 
 
+@pytest.mark.parametrize("dialect", ["ga", "beta"])
+async def test_a_server_that_refuses_the_beta_dialect(fast_server: ServerURL, dialect: str) -> None:
+    upstream = fast_server.removesuffix("/v1")
+    async with broken(upstream, passed, beta_shut_down=True) as url:
+        report = await run_conformance(settings(url, dialect), only="1.1,3.3.1,12.5")
+    assert rows(report, "pass") == ({"12.5"} if dialect == "beta" else {"1.1", "3.3.1", "12.5"})
+    if dialect == "beta":
+        assert rows(report, "skip") == {"1.1", "3.3.1"}
+        skipped = {o.detail for o in report.outcomes if o.status == "skip"}
+        assert skipped == {"the server refused the beta dialect (beta_api_shape_disabled)"}
+    (beta_row,) = [o for o in report.outcomes if o.scenario.row == "12.5"]
+    assert beta_row.notes == ["the server refuses the beta dialect"]
+
+
 async def test_an_accepted_setting_that_misbehaves_fails(fast_server: ServerURL) -> None:
     async with broken(fast_server.removesuffix("/v1"), no_speech_started) as url:
         report = await run_conformance(settings(url, timeout=1.0), only="3.2.5")
