@@ -139,7 +139,10 @@ async def test_without_the_server_extra_the_plugin_loads_and_the_fixture_says_wh
     code, out = await run_pytest(env, project, "-rA")
     assert code == 1, out
     assert "1 passed, 1 error" in out, out
-    assert "realtime_server needs the server extra (starlette is missing): pip install " in out
+    assert (
+        "the realtime_server fixture needs starlette, which is not installed: "
+        "pip install 'openrealtime[testing]'" in out
+    ), out
 
 
 EVENTS = [

@@ -1,5 +1,5 @@
-"""The ``openrealtime`` command line: one module per command (``serve``, ``conformance``,
-``replay``).
+"""The ``openrealtime`` command line: one module per command (``serve``, ``chat``,
+``conformance``, ``replay``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from ..extras import MissingExtra
 from ._errors import fail
 
 __all__ = ["main"]
@@ -16,10 +17,13 @@ __all__ = ["main"]
 try:
     import typer
 except ImportError:  # the core install has no CLI dependencies
-    typer = None  # type: ignore[assignment]
+    _HAS_TYPER = False
+else:
+    _HAS_TYPER = True
 
 
 def _build_app() -> typer.Typer:
+    from .chat import chat
     from .conformance import conformance
     from .replay import replay
     from .serve import serve
@@ -36,6 +40,7 @@ def _build_app() -> typer.Typer:
         """A Python implementation of the OpenAI Realtime API."""
 
     app.command()(serve)
+    app.command()(chat)
     app.command()(conformance)
     app.command()(replay)
     return app
@@ -43,11 +48,18 @@ def _build_app() -> typer.Typer:
 
 def main() -> None:
     """Entry point of the ``openrealtime`` command."""
-    if typer is None:
-        fail("the command line needs the server extra: pip install 'openrealtime[server]'")
     args = sys.argv[1:] or ["--help"]
+    if not _HAS_TYPER:
+        # ``serve`` needs the whole server, the kit's commands the testing extra, ``chat``
+        # only the CLI packages.
+        extra = {"serve": "server", "conformance": "testing", "replay": "testing"}.get(
+            args[0], "chat"
+        )
+        fail(f"the command line needs typer and rich: pip install 'openrealtime[{extra}]'")
     try:
         code = _build_app()(args=args, standalone_mode=False)
+    except MissingExtra as exc:
+        fail(str(exc))
     except typer.TyperException as exc:
         # A bad flag or value: one line, like every other user error.
         fail(" ".join(exc.format_message().split()), getattr(exc, "exit_code", 2))

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ..extras import MissingExtra, require_extra
+
 if TYPE_CHECKING:
     from .replay import Matching, Pacing
 
@@ -194,14 +196,13 @@ def local_server(options: ServerOptions) -> tuple[ServerThread, Callable[[str], 
         )
         return thread, lambda url: RealtimeServer(url, api_key=None, http_url=None)
     try:
-        from openrealtime.engines.registry import ModelRegistry
-        from openrealtime.server import ServerConfig
-        from openrealtime.server.app.runner import running
-    except ImportError as exc:
-        raise RuntimeError(
-            f"realtime_server needs the server extra ({exc.name} is missing): "
-            "pip install 'openrealtime[testing]'"
-        ) from None
+        require_extra("testing", "the realtime_server fixture", "starlette", "uvicorn", "numpy")
+    except MissingExtra as exc:
+        raise RuntimeError(str(exc)) from None
+    from openrealtime.engines.registry import ModelRegistry
+    from openrealtime.server import ServerConfig
+    from openrealtime.server.app.runner import running
+
     engine_options: dict[str, Any] = {"pace": options.pace, **options.options}
     if options.script is not None:
         engine_options["script"] = str(options.script)

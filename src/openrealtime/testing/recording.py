@@ -36,7 +36,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 if TYPE_CHECKING:
-    from openrealtime.server.transport.tap import TapInfo
+    from openrealtime.server.tap import TapInfo
 
 __all__ = [
     "FORMAT_VERSION",

@@ -16,7 +16,7 @@ from typing import Final
 
 from ...protocol import ProtocolError
 
-__all__ = ["OUTBOX_FULL", "Close", "Outbox", "close_reason"]
+__all__ = ["OUTBOX_FULL", "SHUTDOWN", "Close", "Outbox", "close_reason"]
 
 
 def close_reason(error: ProtocolError) -> str:
@@ -38,6 +38,7 @@ class Close:
 
 
 OUTBOX_FULL: Final = Close(1008, "outbox full: client not reading")
+SHUTDOWN: Final = Close(1001, "server shutting down")
 
 
 class Outbox:

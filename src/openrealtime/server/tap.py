@@ -1,10 +1,12 @@
 """Frame taps: something that sees every frame of a session as it passes.
 
-``ServerConfig.tap`` is a factory called once per session (after the handshake checks,
-with the session's id); the tap it returns sees each client and server frame exactly as
-it crossed the socket, and the close. ``openrealtime serve --record DIR`` uses it to
-write recordings (:class:`openrealtime.testing.recording.SessionRecorders`). A tap must
-not raise and must not block: it runs in the connection's reader and writer.
+``ServerConfig.tap`` is a factory the app calls once per session that opens (with the
+session's id); the tap it returns sees each client and server frame exactly as it
+crossed the socket, and the close. ``openrealtime serve --record DIR`` uses it to write
+recordings (:class:`openrealtime.testing.recording.SessionRecorders`). A tap must not
+raise and must not block: it runs in the connection's reader and writer.
+
+This module belongs to no layer: the app opens taps, the transport feeds them.
 """
 
 from __future__ import annotations
