@@ -33,3 +33,14 @@ async def paced_server() -> AsyncIterator[ServerURL]:
     """Our server, speaking in real time (so a response is still running when a user acts)."""
     async with running(config(1.0)) as url:
         yield url
+
+
+RELAY_KEY = "sk-kit-relay-0123456789"
+
+
+def relay_config(upstream: str, dialect: str = "ga", **fields: object) -> ServerConfig:
+    """A relay to ``upstream`` (our server, :data:`API_KEY`), behind :data:`RELAY_KEY`."""
+    from openrealtime.server.relay import RelaySettings
+
+    relay = RelaySettings.parse(upstream, api_key=API_KEY, dialect=dialect)  # type: ignore[arg-type]
+    return ServerConfig(models=ModelRegistry(), api_keys=(RELAY_KEY,), relay=relay, **fields)  # type: ignore[arg-type]

@@ -83,7 +83,7 @@ async def test_the_sample_project_passes_with_the_plugin_from_its_entry_point(
 ) -> None:
     code, out = await run_pytest(plugin_environment(tmp_path), SAMPLE)
     assert code == 0, out
-    assert "5 passed" in out, out
+    assert "7 passed" in out, out
 
 
 @pytest.mark.asyncio(loop_scope="session")
@@ -92,10 +92,15 @@ async def test_the_same_tests_run_against_a_live_server(
 ) -> None:
     env = plugin_environment(tmp_path) | {"OPENREALTIME_TEST_API_KEY": API_KEY}
     code, out = await run_pytest(
-        env, SAMPLE, "--realtime-url", str(fast_server), "-k", "answers_in_text or client_secret"
+        env,
+        SAMPLE,
+        "--realtime-url",
+        str(fast_server),
+        "-k",
+        "answers_in_text or client_secret or client_fixture",
     )
     assert code == 0, out
-    assert "2 passed, 3 deselected" in out, out
+    assert "3 passed, 4 deselected" in out, out
 
 
 async def test_the_entry_module_imports_nothing_heavy() -> None:

@@ -289,3 +289,26 @@ async def test_cli_replay_serves_a_recording(
     finally:
         process.terminate()
         await process.wait()
+
+
+async def test_a_client_side_recording_through_the_frame_tap_replays(tmp_path: Path) -> None:
+    from openrealtime.client import RealtimeClient
+
+    async def conversation(url: str, **options: object) -> list[str | None]:
+        async with RealtimeClient.connect(
+            url, model="gpt-realtime", session={"output_modalities": ["text"]}, **options
+        ) as rt:
+            first = await rt.send_text("Hello")
+            second = await rt.send_text("And again")
+            return [first.text, second.text]
+
+    path = tmp_path / "client.jsonl"
+    async with running(recording_server(tmp_path / "server")) as url:
+        recorder = client_recorder(path, url=url.realtime(), secrets=[API_KEY])
+        live = await conversation(str(url), api_key=API_KEY, tap=recorder)
+        recorder.close()
+    recording = Recording.load(path)
+    assert recording.header.recorder == "client"
+    assert API_KEY not in path.read_text()
+    async with replaying(recording, matching="strict", pacing="fast") as replay_url:
+        assert await conversation(replay_url) == live == ["You said: Hello", "You said: And again"]

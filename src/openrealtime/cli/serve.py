@@ -78,9 +78,18 @@ def serve(
     record_max_mb: Annotated[
         float, typer.Option(help="Size cap of one recording; past it recording stops.")
     ] = 100.0,
+    relay: Annotated[
+        str | None,
+        typer.Option(
+            help="Forward every session to this upstream Realtime server (ws[s]://.../v1)."
+        ),
+    ] = None,
+    relay_dialect: Annotated[
+        str, typer.Option(help="The dialect the upstream speaks: ga or beta.")
+    ] = "ga",
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
-    from ..server.app.serve import keys_from_env, serve_forever
+    from ..server.app.serve import RELAY_KEY_VARIABLE, keys_from_env, serve_forever
     from ..server.config import ServeOptions
 
     serve_forever(
@@ -104,6 +113,9 @@ def serve(
             lenient=lenient,
             record=record,
             record_max_mb=record_max_mb,
+            relay=relay,
+            relay_dialect=relay_dialect,
+            relay_api_key=os.environ.get(RELAY_KEY_VARIABLE) or None,
         ),
         fail=fail,
     )

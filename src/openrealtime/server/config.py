@@ -18,6 +18,7 @@ from typing import Final, Literal
 
 from ..engines.registry import ModelRegistry
 from .latency import LatencyProbe
+from .relay import RelaySettings
 from .tap import TapFactory
 
 __all__ = [
@@ -90,6 +91,8 @@ class ServerConfig:
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
     ``probe`` (benchmarks; off by default) collects server-side latency samples.
     ``tap`` opens a frame tap per session (``serve --record`` writes recordings with it).
+    ``relay`` serves every session from an upstream Realtime server instead of the
+    session core (``serve --relay``; ``models`` then goes unused).
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -111,6 +114,7 @@ class ServerConfig:
     lenient_fields: bool = False
     probe: LatencyProbe | None = None
     tap: TapFactory | None = None
+    relay: RelaySettings | None = None
 
 
 @dataclass
@@ -136,3 +140,6 @@ class ServeOptions:
     lenient: bool = False
     record: Path | None = None
     record_max_mb: float = DEFAULT_RECORD_MAX_MB
+    relay: str | None = None
+    relay_dialect: str = "ga"
+    relay_api_key: str | None = field(default=None, repr=False)

@@ -11,7 +11,8 @@ never leaves the server:
   a beta upstream; at most ``max_pending_bytes`` wait for a slow upstream, past which
   the session closes (1011, "upstream is not reading");
 - upstream events come back as GA events (a beta upstream's translated), into the
-  connection's outbox, whose bound closes a client that stops reading (1008);
+  connection's outbox, whose bound closes a client that stops reading (1008); the
+  relay adds what the other dialect's wire needs (see :meth:`RelayBackend._parse`);
 - the upstream's close (its code and reason, an ``error`` before it) is the client's;
   the client's close closes the upstream; an upstream that cannot be reached, or that
   drops, ends the session with a ``server_error`` and close 1011.
@@ -25,17 +26,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, Literal
-from urllib.parse import urlencode
+from typing import Any, Final, Literal
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from ..protocol import ProtocolError, ServerEventBase, beta, ga, translate
-from .session.ids import RandomIds
 
 __all__ = ["UNAVAILABLE_CLOSE", "RelayBackend", "RelaySettings"]
 
@@ -62,6 +63,21 @@ class RelaySettings:
     max_frame_bytes: int = 32 * 1024 * 1024
     connect_timeout: float = 10.0
 
+    @classmethod
+    def parse(cls, url: str, **options: Any) -> RelaySettings:
+        """Settings for ``url`` (``ws(s)://`` or ``http(s)://``, with or without ``/realtime``).
+
+        Raises ``ValueError`` with a one-line message for a URL that cannot be relayed to.
+        """
+        parts = urlsplit(url)
+        scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
+        if scheme not in ("ws", "wss") or not parts.hostname:
+            raise ValueError(
+                f"--relay expects a ws://, wss://, http:// or https:// URL, got {url!r}"
+            )
+        path = parts.path.rstrip("/").removesuffix("/realtime") or "/v1"
+        return cls(urlunsplit((scheme, parts.netloc, path, "", "")), **options)
+
 
 class RelayBackend:
     """One client session, served by an upstream session (see the module docstring).
@@ -87,11 +103,11 @@ class RelayBackend:
         self._model = model
         self._intent = intent
         self._setup = setup
-        self._ids = RandomIds()
-        self.id = self._ids.new("sess_")
+        self.id = "sess_relay" + secrets.token_hex(8)
         self._upstream: ClientConnection | None = None
         self._to_beta = settings.dialect == "beta"
         self._from_beta = translate.ServerEventsToGa() if self._to_beta else None
+        self._last_limits: ga.RateLimitsUpdatedEvent | None = None
         self._pending: deque[str] = deque()
         self._pending_bytes = 0
         self._wake = asyncio.Event()
@@ -211,17 +227,34 @@ class RelayBackend:
         self._end(received, upstream.close_reason or "")
 
     def _parse(self, frame: str | bytes) -> list[ga.ServerEvent]:
-        if self._from_beta is not None:
-            upstream = _as_server_event(beta.ServerEvent, frame)
-            assert isinstance(upstream, beta.ServerEvent)
-            return self._from_beta.feed(upstream)
-        event = _as_server_event(ga.ServerEvent, frame)
-        assert isinstance(event, ga.ServerEvent)
-        return [event]
+        """The upstream's frame as the internal GA stream the dialect edge expects.
+
+        That stream carries what both wires need, and each edge cuts its own:
+        ``rate_limits.updated`` right after ``response.created`` (beta's place) and
+        after ``response.done`` (GA's), and ``obfuscation`` on GA deltas.
+        """
+        if self._from_beta is None:
+            event = _as_server_event(ga.ServerEvent, frame)
+            assert isinstance(event, ga.ServerEvent)
+            if isinstance(event, ga.RateLimitsUpdatedEvent):
+                self._last_limits = event
+            if isinstance(event, ga.ResponseCreatedEvent) and self._last_limits is not None:
+                latest = self._last_limits.model_copy(
+                    update={"event_id": translate.random_event_id()}
+                )
+                return [event, latest]
+            return [event]
+        upstream = _as_server_event(beta.ServerEvent, frame)
+        assert isinstance(upstream, beta.ServerEvent)
+        events = self._from_beta.feed(upstream)
+        if isinstance(upstream, beta.RateLimitsUpdatedEvent) and not events:
+            # The translator holds it for after response.done; beta's place is now.
+            events = [_as_ga(upstream)]
+        return [_obfuscated(event) for event in events]
 
     def _fail(self, message: str) -> None:
         error = ga.ErrorEvent(
-            event_id=self._ids.new("event_"),
+            event_id=translate.random_event_id(),
             error=ga.ErrorDetail(
                 type="server_error",
                 code="upstream_unavailable",
@@ -240,9 +273,34 @@ class RelayBackend:
 
     def _error_event(self, error: ProtocolError) -> ga.ErrorEvent:
         return ga.ErrorEvent(
-            event_id=self._ids.new("event_"),
+            event_id=translate.random_event_id(),
             error=ga.ErrorDetail.model_validate(error.to_dict()),
         )
+
+
+_DELTAS: Final = (
+    ga.ResponseOutputTextDeltaEvent,
+    ga.ResponseOutputAudioTranscriptDeltaEvent,
+    ga.ConversationItemInputAudioTranscriptionDeltaEvent,
+)
+_OBFUSCATION_BLOCK: Final = 16
+
+
+def _obfuscated(event: ga.ServerEvent) -> ga.ServerEvent:
+    """A GA delta padded as OpenAI pads them (the length of the delta hidden in blocks)."""
+    if not isinstance(event, _DELTAS) or event.obfuscation is not None:
+        return event
+    size = _OBFUSCATION_BLOCK - len(event.delta or "") % _OBFUSCATION_BLOCK
+    if size < 2:
+        size += _OBFUSCATION_BLOCK
+    padding = secrets.token_urlsafe(size)[:size]
+    return event.model_copy(update={"obfuscation": padding})
+
+
+def _as_ga(event: beta.RateLimitsUpdatedEvent) -> ga.ServerEvent:
+    copy = ga.ServerEvent.parse(event.to_dict())
+    assert isinstance(copy, ga.ServerEvent)
+    return copy.model_copy(update={"event_id": translate.random_event_id()})
 
 
 def _as_server_event(

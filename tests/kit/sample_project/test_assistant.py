@@ -93,6 +93,20 @@ async def test_a_recorded_session_stands_in_for_the_server(realtime_server: Any)
     assert event_types(events)[-1] == "response.done"
 
 
+@pytest.mark.realtime_client(session={"output_modalities": ["text"]})
+async def test_the_client_fixture_is_connected(realtime_client: Any) -> None:
+    item = await realtime_client.send_text("Hello")
+    assert item.text == "You said: Hello"
+    assert [i.role for i in realtime_client.conversation] == ["user", "assistant"]
+
+
+@pytest.mark.realtime_server(script="replies.yaml")
+@pytest.mark.realtime_client(dialect="beta", session={"output_modalities": ["text"]})
+async def test_a_beta_client_gets_the_scripted_reply(realtime_client: Any) -> None:
+    item = await realtime_client.send_text("What's the weather in Paris?")
+    assert item.text == "Sunny and 21 degrees in Paris."
+
+
 @pytest.mark.parametrize("realtime_server", [{"pace": 1.0}], indirect=True)
 def test_sync_tests_get_a_server_too(realtime_server: Any) -> None:
     headers = {"Authorization": f"Bearer {realtime_server.api_key}"}

@@ -21,6 +21,7 @@ from ...engines import EngineState
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
 from ..config import ServeOptions, ServerConfig, SessionOptions
+from ..relay import RelaySettings
 from ..tap import TapFactory
 from ..transport.logs import configure_logging
 from .app import create_app
@@ -30,6 +31,8 @@ __all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "se
 
 KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
+RELAY_KEY_VARIABLE: Final = "OPENREALTIME_RELAY_API_KEY"
+"""The environment variable holding the upstream's key for ``--relay``."""
 
 _LOG = logging.getLogger("openrealtime.serve")
 
@@ -88,7 +91,10 @@ def build_config(options: ServeOptions) -> ServerConfig:
         raise ValueError("--session-minutes must be at least 1")
     _check_access(options)
     _check_tls(options.ssl_certfile, options.ssl_keyfile)
-    if options.models is not None:
+    relay = _relay(options)
+    if relay is not None:
+        registry = ModelRegistry()
+    elif options.models is not None:
         registry = ModelRegistry.from_file(options.models)
     else:
         engine_options: dict[str, object] = {"pace": options.pace}
@@ -119,7 +125,22 @@ def build_config(options: ServeOptions) -> ServerConfig:
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
         tap=tap,
+        relay=relay,
     )
+
+
+def _relay(options: ServeOptions) -> RelaySettings | None:
+    """``--relay URL``: every session served by that upstream, with the upstream's key."""
+    if options.relay is None:
+        return None
+    if options.models is not None or options.script is not None or options.aliases:
+        raise ValueError(
+            "--relay serves no models of its own: drop --models, --script, --model-alias"
+        )
+    if options.relay_dialect not in ("ga", "beta"):
+        raise ValueError(f"--relay-dialect must be 'ga' or 'beta', not {options.relay_dialect!r}")
+    dialect = cast(Literal["ga", "beta"], options.relay_dialect)
+    return RelaySettings.parse(options.relay, api_key=options.relay_api_key, dialect=dialect)
 
 
 def _recorders(options: ServeOptions) -> TapFactory | None:
@@ -139,7 +160,8 @@ def _recorders(options: ServeOptions) -> TapFactory | None:
     return SessionRecorders(
         options.record,
         max_bytes=int(options.record_max_mb * 1_000_000),
-        secrets=[key.strip() for key in options.api_keys],
+        secrets=[key.strip() for key in options.api_keys]
+        + ([options.relay_api_key] if options.relay_api_key else []),
     )
 
 
@@ -206,7 +228,11 @@ def _print_banner(config: ServerConfig) -> None:
     ws, http = ("wss", "https") if secure else ("ws", "http")
     base = f"{http}://{config.host}:{config.port}"
     model = config.models.model_names()[0] if config.models.entries else "gpt-realtime"
-    print(f"openrealtime serving {', '.join(config.models.model_names())}", flush=True)
+    if config.relay is not None:
+        relay = config.relay
+        print(f"openrealtime relaying to {relay.url} ({relay.dialect})", flush=True)
+    else:
+        print(f"openrealtime serving {', '.join(config.models.model_names())}", flush=True)
     print(f"  WebSocket: {ws}://{config.host}:{config.port}/v1/realtime?model={model}", flush=True)
     print(f"  Models:    {base}/v1/models", flush=True)
     print(f"  Health:    {base}/healthz", flush=True)
