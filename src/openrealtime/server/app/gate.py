@@ -22,6 +22,7 @@ from ..relay import RelayBackend, RelaySettings
 from ..session import errors
 from ..session.clock import SystemClock
 from ..session.ids import RandomIds
+from ..session.observer import SessionObserver
 from ..session.session import Session
 from ..tap import FrameTap, TapInfo
 from ..transport.connection import Connection, Handshake, Opened, Refused
@@ -51,11 +52,13 @@ class SessionGate:
         sessions: OpenSessions,
         auth: Authenticator,
         engines: AppEngines,
+        observer: SessionObserver | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
         self.auth = auth
         self.engines = engines
+        self.observer = observer
         self._ids = RandomIds()
 
     async def open(self, handshake: Handshake, connection: Connection) -> Opened:
@@ -91,6 +94,7 @@ class SessionGate:
                     Close.after(errors.session_expired(minutes), 1001)
                 ),
                 config=grant.secret.config if grant.secret is not None else None,
+                observer=self.observer,
             )
         except BaseException:
             admission.release()
