@@ -100,7 +100,6 @@ class Run:
         model: object = DEFAULT,
         intent: str | None = None,
         api_key: object = DEFAULT,
-        headers: dict[str, str] | None = None,
         dialect: Dialect | None = None,
     ) -> WireSession:
         """A connection, before any event is read."""
@@ -109,7 +108,6 @@ class Run:
             self.url(model=model, intent=intent),
             dialect=dialect or self.dialect,
             api_key=key if isinstance(key, str) else None,
-            headers=headers,
             timeout=self.settings.timeout,
         )
         self.wires.append(wire)
@@ -138,7 +136,7 @@ class Run:
         ``needs`` (the server refused the setting: an explicit signal).
         """
         kind = "transcription_session" if self._transcription(wire) and not self.ga else "session"
-        body = self.words.session(*parts) if kind == "session" else _merged(parts)
+        body = self.words.session(*parts) if kind == "session" else merge(*parts)
         if kind == "session" and self._transcription(wire):
             body["type"] = "transcription"
         await wire.send({"type": f"{kind}.update", "session": body})
@@ -336,10 +334,6 @@ _UNRELATED = _BACKGROUND | frozenset(
     }
 )
 """Events that may come between a request and its error without being about it."""
-
-
-def _merged(parts: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return merge(*parts)
 
 
 def _repr(value: object) -> str:

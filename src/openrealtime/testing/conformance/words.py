@@ -67,14 +67,6 @@ class Words:
         return "response.output_audio.done" if self.ga else "response.audio.done"
 
     @property
-    def transcript_delta(self) -> str:
-        return (
-            "response.output_audio_transcript.delta"
-            if self.ga
-            else "response.audio_transcript.delta"
-        )
-
-    @property
     def transcript_done(self) -> str:
         return (
             "response.output_audio_transcript.done" if self.ga else "response.audio_transcript.done"
@@ -166,9 +158,6 @@ class Words:
         if self.ga:
             return _path(session, "audio", "input", "format")
         return session.get("input_audio_format")
-
-    def read_modalities(self, session: dict[str, Any]) -> Any:
-        return session.get("output_modalities" if self.ga else "modalities")
 
     # -- response bodies -----------------------------------------------------------------
 
