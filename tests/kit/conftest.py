@@ -38,9 +38,9 @@ async def paced_server() -> AsyncIterator[ServerURL]:
 RELAY_KEY = "sk-kit-relay-0123456789"
 
 
-def relay_config(upstream: str, dialect: str = "ga", **fields: object) -> ServerConfig:
+def relay_config(upstream: str, dialect: str = "ga") -> ServerConfig:
     """A relay to ``upstream`` (our server, :data:`API_KEY`), behind :data:`RELAY_KEY`."""
     from openrealtime.server.relay import RelaySettings
 
-    relay = RelaySettings.parse(upstream, api_key=API_KEY, dialect=dialect)  # type: ignore[arg-type]
-    return ServerConfig(models=ModelRegistry(), api_keys=(RELAY_KEY,), relay=relay, **fields)  # type: ignore[arg-type]
+    relay = RelaySettings.parse(upstream, api_key=API_KEY, dialect=dialect)
+    return ServerConfig(models=ModelRegistry(), api_keys=(RELAY_KEY,), relay=relay)

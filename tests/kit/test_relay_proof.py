@@ -33,6 +33,11 @@ SHARED: list[Callable[[Target], Awaitable[None]]] = [
 ]
 
 
+def at(url: str) -> Callable[[str], str]:
+    """A target's URL for every scenario of the shared suite."""
+    return lambda _scenario: url
+
+
 @pytest.mark.parametrize("dialect", ["ga", "beta"])
 async def test_the_client_suite_passes_against_replays_of_relayed_sessions(
     tmp_path: Path, dialect: str
@@ -56,9 +61,9 @@ async def test_the_client_suite_passes_against_replays_of_relayed_sessions(
         recording = Recording.load(recorded[test.__name__])
         assert recording.header.dialect == dialect
         async with replaying(recording, matching="strict", pacing="fast") as replay_url:
-            await test(Target("replay", dialect, lambda _, url=replay_url: url))
+            await test(Target("replay", dialect, at(replay_url)))
     # Not a replay that anything passes: another test's session diverges at once.
     other = Recording.load(recorded[shared.test_items_go_where_the_server_puts_them.__name__])
     async with replaying(other, pacing="fast") as replay_url:
         with pytest.raises(RealtimeError, match="replay diverged"):
-            await shared.test_a_text_turn(Target("replay", dialect, lambda _: replay_url))
+            await shared.test_a_text_turn(Target("replay", dialect, at(replay_url)))

@@ -14,6 +14,7 @@ from websockets.asyncio.server import ServerConnection, serve
 
 from openrealtime.server.app.runner import ServerURL, running
 from openrealtime.testing.conformance import Report, Settings, run_conformance
+from openrealtime.testing.invariants import Dialect
 from openrealtime.testing.recording import Recording, SessionRecorders
 from openrealtime.testing.speech import speech_clip
 from openrealtime.testing.wire import WireSession, realtime_url
@@ -24,13 +25,15 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 CROSS_DIALECT_GAPS = {"3.1.1", "4a", "4b", "4c", "12.e3", "12.e5"}
 """Rows a beta client misses through a GA upstream (docs/operations.md, "Relay")."""
+TRANSLATED_ROWS = "1.*,2.*,3.1.*,3.3.2,3.5.*,3.9.*,3.10.*,4*,12.e*"
+"""The rows where dialect translation shows: all a cross-dialect relay is checked on."""
 
 
-async def conformance(url: str, dialect: str) -> Report:
+async def conformance(url: str, dialect: Dialect, only: str | None = None) -> Report:
     settings = Settings(
         url=url, dialect=dialect, api_key=RELAY_KEY, timeout=5.0, quiet=0.3, speech=speech_clip()
-    )  # type: ignore[arg-type]
-    return await run_conformance(settings, jobs=8)
+    )
+    return await run_conformance(settings, only=only, jobs=8)
 
 
 def failed(report: Report) -> set[str]:
@@ -41,13 +44,14 @@ def failed(report: Report) -> set[str]:
     ("client", "upstream"), [("ga", "ga"), ("beta", "beta"), ("ga", "beta"), ("beta", "ga")]
 )
 async def test_a_relayed_server_passes_conformance(
-    fast_server: ServerURL, client: str, upstream: str
+    fast_server: ServerURL, client: Dialect, upstream: str
 ) -> None:
+    same = client == upstream
     async with running(relay_config(str(fast_server), upstream)) as url:
-        report = await conformance(str(url), client)
+        report = await conformance(str(url), client, None if same else TRANSLATED_ROWS)
     gaps = CROSS_DIALECT_GAPS if (client, upstream) == ("beta", "ga") else set()
     assert failed(report) == gaps, [o.detail for o in report.outcomes if o.status == "fail"]
-    assert len([o for o in report.outcomes if o.status == "pass"]) >= 93
+    assert len([o for o in report.outcomes if o.status == "pass"]) >= (93 if same else 40)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
