@@ -19,7 +19,7 @@ from openrealtime.testing.invariants import (
 
 
 def response(kind: str, rid: str, conversation: str | None = "conv_1") -> dict[str, Any]:
-    body = {
+    body: dict[str, Any] = {
         "id": rid,
         "object": "realtime.response",
         "status": "in_progress",

@@ -53,9 +53,7 @@ async def test_the_client_suite_passes_against_replays_of_relayed_sessions(
         async with running(relay) as relay_url:
             for test in SHARED:
                 before = set(tmp_path.glob("*.jsonl"))
-                await test(
-                    Target("relay", dialect, lambda _: str(relay_url), {"api_key": RELAY_KEY})
-                )
+                await test(Target("relay", dialect, at(str(relay_url)), {"api_key": RELAY_KEY}))
                 (recorded[test.__name__],) = set(tmp_path.glob("*.jsonl")) - before
     for test in SHARED:
         recording = Recording.load(recorded[test.__name__])
