@@ -84,12 +84,28 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Record every session to DIR/<session id>.jsonl (see docs/testing.md)."),
+    ] = None,
+    record_max_mb: Annotated[
+        float, typer.Option(help="Size cap of one recording; past it recording stops.")
+    ] = 100.0,
+    relay: Annotated[
+        str | None,
+        typer.Option(
+            help="Forward every session to this upstream Realtime server (ws[s]://.../v1)."
+        ),
+    ] = None,
+    relay_dialect: Annotated[
+        str, typer.Option(help="The dialect the upstream speaks: ga or beta.")
+    ] = "ga",
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
     started = time.monotonic()
     # Before numpy and the engines load: their math pools read these once.
     limit_math_threads()
-    from ..server.app.serve import keys_from_env, serve_forever
+    from ..server.app.serve import RELAY_KEY_VARIABLE, keys_from_env, serve_forever
     from ..server.config import ServeOptions
 
     serve_forever(
@@ -112,6 +128,11 @@ def serve(
             max_sessions_per_key=max_sessions_per_key,
             trace_events=trace_events,
             lenient=lenient,
+            record=record,
+            record_max_mb=record_max_mb,
+            relay=relay,
+            relay_dialect=relay_dialect,
+            relay_api_key=os.environ.get(RELAY_KEY_VARIABLE) or None,
         ),
         fail=fail,
         started=started,

@@ -18,8 +18,19 @@ from typing import Final, Literal
 
 from ..engines.registry import ModelRegistry
 from .latency import LatencyProbe
+from .relay import RelaySettings
+from .tap import TapFactory
 
-__all__ = ["TRANSCRIPTION_MODELS", "ServeOptions", "ServerConfig", "SessionOptions"]
+__all__ = [
+    "DEFAULT_RECORD_MAX_MB",
+    "TRANSCRIPTION_MODELS",
+    "ServeOptions",
+    "ServerConfig",
+    "SessionOptions",
+]
+
+DEFAULT_RECORD_MAX_MB: Final = 100.0
+"""The size cap of one recording (``serve --record-max-mb``)."""
 
 TRANSCRIPTION_MODELS: Final = (
     "whisper-1",
@@ -79,6 +90,9 @@ class ServerConfig:
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
     ``probe`` (benchmarks; off by default) collects server-side latency samples.
+    ``tap`` opens a frame tap per session (``serve --record`` writes recordings with it).
+    ``relay`` serves every session from an upstream Realtime server instead of the
+    session core (``serve --relay``; ``models`` then goes unused).
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -99,6 +113,8 @@ class ServerConfig:
     trace_events: bool = False
     lenient_fields: bool = False
     probe: LatencyProbe | None = None
+    tap: TapFactory | None = None
+    relay: RelaySettings | None = None
 
 
 @dataclass
@@ -123,3 +139,8 @@ class ServeOptions:
     max_sessions_per_key: int | None = None
     trace_events: bool = False
     lenient: bool = False
+    record: Path | None = None
+    record_max_mb: float = DEFAULT_RECORD_MAX_MB
+    relay: str | None = None
+    relay_dialect: str = "ga"
+    relay_api_key: str | None = field(default=None, repr=False)

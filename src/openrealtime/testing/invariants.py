@@ -18,6 +18,17 @@
 
 :class:`TraceChecker` takes the same events one at a time, as dicts, for streams
 that are still running (the conformance kit, fuzzers).
+
+Each further rule has its own small checker, fed one event at a time:
+
+- :func:`check_event_model`: an event is one the dialect's models accept;
+- :class:`UniqueEventIds`: every server event has its own ``event_id``;
+- :class:`ActiveResponses`: at most one response of the default conversation runs;
+- :class:`ItemChain`: every ``previous_item_id`` names an item of the conversation;
+- :class:`ErrorEcho`: an error about a client event carries that event's ``event_id``;
+- :class:`CloseRules`: no silent disconnect, and no event after a close.
+
+:class:`WireChecker` runs all of them over one live connection, both directions.
 """
 
 from __future__ import annotations
@@ -25,7 +36,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Dialect", "InvariantViolation", "TraceChecker", "check_trace"]
+from openrealtime.protocol import beta, ga
+
+__all__ = [
+    "ActiveResponses",
+    "CloseRules",
+    "Dialect",
+    "ErrorEcho",
+    "InvariantViolation",
+    "ItemChain",
+    "TraceChecker",
+    "UniqueEventIds",
+    "WireChecker",
+    "check_event_model",
+    "check_trace",
+]
 
 Dialect = Literal["ga", "beta"]
 
@@ -186,8 +211,12 @@ class TraceChecker:
             _require(self.conversation.get(item_id) is False, f"{where}: done without added")
             self.conversation[item_id] = True
 
+    def open_responses(self) -> list[str]:
+        """The responses created and not yet done."""
+        return [rid for rid, response in self.responses.items() if not response.done]
+
     def finish(self) -> None:
-        unfinished = [rid for rid, response in self.responses.items() if not response.done]
+        unfinished = self.open_responses()
         _require(not unfinished, f"responses with no response.done: {unfinished}")
         open_items = [item_id for item_id, done in self.conversation.items() if not done]
         _require(not open_items, f"conversation.item.added with no done: {open_items}")
@@ -245,3 +274,238 @@ def check_trace(events: list[Any], dialect: Dialect, *, complete: bool = True) -
         checker.feed(position, event.to_dict())
     if complete:
         checker.finish()
+
+
+def check_event_model(event: dict[str, Any], dialect: Dialect) -> None:
+    """Assert that ``event`` is a server event of ``dialect``, valid against its model."""
+    root = ga.ServerEvent if dialect == "ga" else beta.ServerEvent
+    parsed = root.parse(event)
+    kind = event.get("type")
+    if isinstance(parsed, (ga.UnknownServerEvent, beta.UnknownServerEvent)):
+        raise InvariantViolation(f"{kind!r} is not a {dialect} server event")
+    if isinstance(parsed, (ga.InvalidServerEvent, beta.InvalidServerEvent)):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'][1:]) or '(event)'}: {error['msg']}"
+            for error in parsed.errors[:3]
+        )
+        raise InvariantViolation(f"{kind} does not match the {dialect} model: {problems}")
+
+
+class UniqueEventIds:
+    """Every server event carries a string ``event_id`` never used before in the session."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        event_id = event.get("event_id")
+        where = f"event {position} ({event.get('type')})"
+        if not isinstance(event_id, str) or not event_id:
+            raise InvariantViolation(f"{where}: no event_id")
+        _require(event_id not in self.seen, f"{where}: event_id {event_id!r} used twice")
+        self.seen.add(event_id)
+
+
+class ActiveResponses:
+    """At most one response of the default conversation is active at a time.
+
+    Out-of-band responses (``conversation_id`` null) may run beside it and each other.
+    """
+
+    def __init__(self) -> None:
+        self.active: str | None = None
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind not in ("response.created", "response.done"):
+            return
+        response = event["response"]
+        if response.get("conversation_id") is None and "conversation_id" in response:
+            return
+        if kind == "response.created":
+            _require(
+                self.active is None,
+                f"event {position} (response.created): {response['id']} started while "
+                f"{self.active} was still active in the default conversation",
+            )
+            self.active = response["id"]
+        elif self.active == response["id"]:
+            self.active = None
+
+
+class ItemChain:
+    """``previous_item_id`` names an item of the conversation (or is null at its start).
+
+    The conversation is rebuilt from the server's events: items join with GA
+    ``conversation.item.added`` or beta ``conversation.item.created`` after the item
+    their ``previous_item_id`` names (at the start when it is null), and leave with
+    ``conversation.item.deleted``. A commit's ``previous_item_id`` is the last item.
+    """
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        where = f"event {position} ({kind})"
+        if kind in ("conversation.item.added", "conversation.item.created"):
+            item_id = event["item"]["id"]
+            previous = event.get("previous_item_id")
+            _require(item_id not in self.order, f"{where}: item {item_id} added twice")
+            self._known(previous, where)
+            place = 0 if previous is None else self.order.index(previous) + 1
+            self.order.insert(place, item_id)
+        elif kind == "conversation.item.done":
+            item_id = event["item"]["id"]
+            _require(item_id in self.order, f"{where}: item {item_id} was never added")
+            self._known(event.get("previous_item_id"), where)
+        elif kind == "input_audio_buffer.committed":
+            last = self.order[-1] if self.order else None
+            previous = event.get("previous_item_id")
+            _require(
+                previous == last,
+                f"{where}: previous_item_id {previous!r}, but the last item is {last!r}",
+            )
+        elif kind == "conversation.item.deleted":
+            item_id = event["item_id"]
+            _require(item_id in self.order, f"{where}: item {item_id} is not in the conversation")
+            self.order.remove(item_id)
+
+    def _known(self, previous: object, where: str) -> None:
+        _require(
+            previous is None or previous in self.order,
+            f"{where}: previous_item_id {previous!r} names no item of the conversation",
+        )
+
+
+# Errors about the connection itself, which no client event caused.
+_CONNECTION_CODES = frozenset({"session_expired"})
+
+
+class ErrorEcho:
+    """An ``error`` caused by a client event carries that event's ``event_id``.
+
+    The checker is told what the client sent (:meth:`sent`). An error may name only
+    an ``event_id`` the client used. An error with none must answer a client frame
+    that had none (binary, not JSON, or sent without one), or end the connection (the
+    close that follows is reported through :meth:`closed`), or be a ``server_error``
+    or ``session_expired``.
+    """
+
+    def __init__(self) -> None:
+        self.sent_ids: set[str] = set()
+        self.anonymous = 0
+        self.pending: str | None = None
+
+    def sent(self, event_id: str | None) -> None:
+        """The client sent a frame, with this ``event_id`` (``None``: it had none)."""
+        if event_id is None:
+            self.anonymous += 1
+        else:
+            self.sent_ids.add(event_id)
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        self._settle()
+        if event.get("type") != "error":
+            return
+        error = event["error"]
+        echoed = error.get("event_id")
+        where = f"event {position} (error {error.get('code')})"
+        if echoed is not None:
+            _require(echoed in self.sent_ids, f"{where}: event_id {echoed!r} was never sent")
+        elif error.get("type") == "server_error" or error.get("code") in _CONNECTION_CODES:
+            return
+        elif self.anonymous:
+            self.anonymous -= 1
+        else:
+            self.pending = f"{where}: no event_id, though every client event carried one"
+
+    def closed(self) -> None:
+        """The server closed the connection: an error just before it was about the connection."""
+        self.pending = None
+
+    def finish(self) -> None:
+        self._settle()
+
+    def _settle(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            raise InvariantViolation(pending)
+
+
+class CloseRules:
+    """The server never drops a connection silently and sends nothing after its close.
+
+    A close the client did not ask for must be a close frame (not 1006) with a
+    reason or right after an ``error`` event.
+    """
+
+    def __init__(self) -> None:
+        self.close: tuple[int, str] | None = None
+        self.last_type: str | None = None
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        _require(
+            self.close is None,
+            f"event {position} ({event.get('type')}): after the close {self.close}",
+        )
+        self.last_type = event.get("type")
+
+    def closed(self, code: int, reason: str, *, by_client: bool) -> None:
+        self.close = (code, reason)
+        if by_client:
+            return
+        _require(code != 1006, "the server dropped the connection without a close frame")
+        _require(
+            bool(reason) or self.last_type == "error",
+            f"the server closed the connection ({code}) with no reason and no error event",
+        )
+
+
+class WireChecker:
+    """Every invariant of this module over one live connection, in both directions.
+
+    ``echo=False`` leaves out :class:`ErrorEcho`, for traces without the client's frames.
+    """
+
+    def __init__(self, dialect: Dialect, *, echo: bool = True) -> None:
+        self.dialect = dialect
+        self.check_echo = echo
+        self.trace = TraceChecker(dialect)
+        self.ids = UniqueEventIds()
+        self.active = ActiveResponses()
+        self.chain = ItemChain()
+        self.echo = ErrorEcho()
+        self.close_rules = CloseRules()
+        self.position = 0
+
+    def client(self, event_id: str | None) -> None:
+        """The client sent a frame (``event_id`` ``None`` when it had none)."""
+        self.echo.sent(event_id)
+
+    def server(self, event: dict[str, Any]) -> None:
+        """Check one server event, in order; raises :class:`InvariantViolation`."""
+        position = self.position
+        self.position += 1
+        self.close_rules.feed(position, event)
+        check_event_model(event, self.dialect)
+        checkers = (self.ids, self.active, self.chain, self.echo, self.trace)
+        try:
+            for checker in checkers:
+                if checker is not self.echo or self.check_echo:
+                    checker.feed(position, event)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvariantViolation(
+                f"event {position} ({event.get('type')}): malformed ({exc!r})"
+            ) from None
+
+    def closed(self, code: int, reason: str, *, by_client: bool) -> None:
+        """The connection closed with ``code`` and ``reason``."""
+        self.echo.closed()
+        self.close_rules.closed(code, reason, by_client=by_client)
+
+    def finish(self, *, complete: bool = True) -> None:
+        """The end of the session: pending checks settle; ``complete`` as in :func:`check_trace`."""
+        self.echo.finish()
+        if complete:
+            self.trace.finish()

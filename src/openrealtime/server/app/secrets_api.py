@@ -133,9 +133,13 @@ class _Minter:
                 voice=self._config.session.voice,
                 expires_at=0,
             )
+        checked = update
+        if self._config.relay is not None and isinstance(update, ga.RealtimeSession):
+            # A relay serves the upstream's models: the upstream checks the name.
+            checked = update.model_copy(update={"model": None})
         try:
             check_update(
-                SessionView(default), update, self._rules, voice_locked=False, event_id=None
+                SessionView(default), checked, self._rules, voice_locked=False, event_id=None
             )
         except ProtocolError as error:
             if error.param is not None and flat:

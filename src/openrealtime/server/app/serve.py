@@ -22,6 +22,8 @@ from ...engines.local_kind import missing_packages
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
 from ..config import ServeOptions, ServerConfig, SessionOptions
+from ..relay import RelaySettings
+from ..tap import TapFactory
 from ..transport.logs import configure_logging
 from .app import create_app
 from .runner import server_for
@@ -30,6 +32,8 @@ __all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "se
 
 KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
+RELAY_KEY_VARIABLE: Final = "OPENREALTIME_RELAY_API_KEY"
+"""The environment variable holding the upstream's key for ``--relay``."""
 
 _LOG = logging.getLogger("openrealtime.serve")
 
@@ -88,7 +92,10 @@ def build_config(options: ServeOptions) -> ServerConfig:
         raise ValueError("--session-minutes must be at least 1")
     _check_access(options)
     _check_tls(options.ssl_certfile, options.ssl_keyfile)
-    if options.models is not None:
+    relay = _relay(options)
+    if relay is not None:
+        registry = ModelRegistry()
+    elif options.models is not None:
         if options.llm is not None:
             raise ValueError(
                 "--llm sets the built-in models' engine; with --models, set the "
@@ -103,6 +110,7 @@ def build_config(options: ServeOptions) -> ServerConfig:
             raise RegistryError(f"--model-alias expects NAME=TARGET, got {alias!r}")
         registry.add_alias(name, target)
     registry.check()  # an unknown engine kind fails now, before anything loads
+    tap = _recorders(options)
     session = SessionOptions(
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
@@ -119,6 +127,44 @@ def build_config(options: ServeOptions) -> ServerConfig:
         max_sessions_per_key=options.max_sessions_per_key,
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
+        tap=tap,
+        relay=relay,
+    )
+
+
+def _relay(options: ServeOptions) -> RelaySettings | None:
+    """``--relay URL``: every session served by that upstream, with the upstream's key."""
+    if options.relay is None:
+        return None
+    if options.models is not None or options.script is not None or options.aliases:
+        raise ValueError(
+            "--relay serves no models of its own: drop --models, --script, --model-alias"
+        )
+    if options.relay_dialect not in ("ga", "beta"):
+        raise ValueError(f"--relay-dialect must be 'ga' or 'beta', not {options.relay_dialect!r}")
+    dialect = cast(Literal["ga", "beta"], options.relay_dialect)
+    return RelaySettings.parse(options.relay, api_key=options.relay_api_key, dialect=dialect)
+
+
+def _recorders(options: ServeOptions) -> TapFactory | None:
+    """``--record DIR``: one recording per session, each capped at ``--record-max-mb``."""
+    if options.record_max_mb <= 0:
+        raise ValueError("--record-max-mb must be positive")
+    if options.record is None:
+        return None
+    try:
+        options.record.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"--record: cannot create {options.record}: {exc.strerror or exc}"
+        ) from None
+    from ...testing.recording import SessionRecorders
+
+    return SessionRecorders(
+        options.record,
+        max_bytes=int(options.record_max_mb * 1_000_000),
+        secrets=[key.strip() for key in options.api_keys]
+        + ([options.relay_api_key] if options.relay_api_key else []),
     )
 
 
@@ -221,7 +267,11 @@ def _print_banner(config: ServerConfig) -> None:
     ws, http = ("wss", "https") if secure else ("ws", "http")
     base = f"{http}://{config.host}:{config.port}"
     model = config.models.model_names()[0] if config.models.entries else "gpt-realtime"
-    print(f"openrealtime serving {', '.join(config.models.model_names())}", flush=True)
+    if config.relay is not None:
+        relay = config.relay
+        print(f"openrealtime relaying to {relay.url} ({relay.dialect})", flush=True)
+    else:
+        print(f"openrealtime serving {', '.join(config.models.model_names())}", flush=True)
     print(f"  WebSocket: {ws}://{config.host}:{config.port}/v1/realtime?model={model}", flush=True)
     print(f"  Models:    {base}/v1/models", flush=True)
     print(f"  Health:    {base}/healthz", flush=True)
