@@ -71,6 +71,12 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    console: Annotated[
+        bool,
+        typer.Option(
+            "--console/--no-console", help="Serve the browser console at / (and its endpoint)."
+        ),
+    ] = True,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
     from ..server.app.serve import keys_from_env, serve_forever
@@ -95,6 +101,7 @@ def serve(
             max_sessions_per_key=max_sessions_per_key,
             trace_events=trace_events,
             lenient=lenient,
+            console=console,
         ),
         fail=fail,
     )

@@ -12,6 +12,7 @@ This module belongs to no layer: the session core, the transport and the app all
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -79,6 +80,10 @@ class ServerConfig:
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
     ``probe`` (benchmarks; off by default) collects server-side latency samples.
+
+    The browser console (docs/operations.md): ``console`` serves the page at ``/``
+    and its endpoint; ``console_token`` (random unless given) guards that endpoint
+    when the server has keys, and belongs in the console URL given to its users.
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -99,6 +104,8 @@ class ServerConfig:
     trace_events: bool = False
     lenient_fields: bool = False
     probe: LatencyProbe | None = None
+    console: bool = True
+    console_token: str = field(default_factory=lambda: secrets.token_urlsafe(18), repr=False)
 
 
 @dataclass
@@ -122,3 +129,4 @@ class ServeOptions:
     max_sessions_per_key: int | None = None
     trace_events: bool = False
     lenient: bool = False
+    console: bool = True
