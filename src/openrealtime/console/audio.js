@@ -20,7 +20,10 @@ export class AudioIO {
   async create() {
     const context = new AudioContext({ latencyHint: "interactive" });
     await context.audioWorklet.addModule(new URL("./worklets.js", import.meta.url));
-    const player = new AudioWorkletNode(context, "openrealtime-player", { numberOfInputs: 0, outputChannelCount: [2] });
+    const player = new AudioWorkletNode(context, "openrealtime-player", {
+      numberOfInputs: 0,
+      outputChannelCount: [2],
+    });
     player.port.onmessage = (message) => this.onPlayer(message.data);
     player.connect(context.destination);
     this.context = context;
@@ -44,7 +47,10 @@ export class AudioIO {
   }
 
   stop() {
-    this.player.port.postMessage({ type: "stop", requested: Math.round(this.context.currentTime * this.context.sampleRate) });
+    this.player.port.postMessage({
+      type: "stop",
+      requested: Math.round(this.context.currentTime * this.context.sampleRate),
+    });
   }
 
   // Starts the microphone; onFrame(pcm16 ArrayBuffer, level) gets 20 ms of 24 kHz audio.

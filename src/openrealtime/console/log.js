@@ -3,7 +3,9 @@
 
 import { el, forDisplay, isAudioChunk } from "./util.js";
 
-const MAX_ROWS = 3000;
+// Audio chunks (50 appends a second while the microphone is on) have a budget of their
+// own, so that they never push the other events out.
+const MAX_ROWS = { chunk: 1000, event: 3000 };
 const ARROWS = { out: "↑", in: "↓", local: "•" };
 
 function brief(event) {
@@ -27,8 +29,11 @@ export class EventLog {
     this.count = root.querySelector("#event-count");
     this.turnStart = turnStart;
     this.total = 0;
+    this.rows = { chunk: [], event: [] };
     this.filter.addEventListener("input", () => this.applyFilter());
-    this.chunks.addEventListener("change", () => this.list.classList.toggle("hide-chunks", !this.chunks.checked));
+    this.chunks.addEventListener("change", () =>
+      this.list.classList.toggle("hide-chunks", !this.chunks.checked),
+    );
     this.list.classList.toggle("hide-chunks", !this.chunks.checked);
     root.querySelector("#clear-log").addEventListener("click", () => this.clear());
   }
@@ -57,11 +62,17 @@ export class EventLog {
         el("span", { class: "brief" }, brief(event)),
       ),
     );
-    const row = el("li", { class: `event ${direction}${chunk ? " chunk" : ""}`, dataset: { type: event.type, dir: direction } }, details);
+    const row = el(
+      "li",
+      { class: `event ${direction}${chunk ? " chunk" : ""}`, dataset: { type: event.type, dir: direction } },
+      details,
+    );
     row.hidden = !this.matches(event.type);
     const follow = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 8;
     this.list.append(row);
-    if (this.list.childElementCount > MAX_ROWS) this.list.firstElementChild.remove();
+    const kept = this.rows[chunk ? "chunk" : "event"];
+    kept.push(row);
+    if (kept.length > MAX_ROWS[chunk ? "chunk" : "event"]) kept.shift().remove();
     if (follow) this.list.scrollTop = this.list.scrollHeight;
     this.total += 1;
     this.count.textContent = `${this.total} events`;
@@ -82,6 +93,7 @@ export class EventLog {
 
   clear() {
     this.list.replaceChildren();
+    this.rows = { chunk: [], event: [] };
     this.total = 0;
     this.count.textContent = "";
   }

@@ -7,7 +7,7 @@ import { Playback } from "./playback.js";
 import { SessionPanel } from "./session-panel.js";
 import { Transcript } from "./transcript.js";
 import { Turns } from "./turns.js";
-import { base64ToBytes, bytesToBase64, el, samplesToMs } from "./util.js";
+import { WIRE_RATE, base64ToBytes, bytesToBase64, el, samplesToMs } from "./util.js";
 
 const $ = (selector) => document.querySelector(selector);
 const DEFAULT_TRANSCRIPTION = { model: "whisper-1" };
@@ -29,7 +29,7 @@ function showError(message, code = null) {
   const bar = $("#error");
   bar.replaceChildren(code ? el("code", {}, code) : "", code ? " " : "", message);
   bar.hidden = false;
-  transcript.note("error", message, code);
+  transcript.error(message, code);
 }
 
 function send(event) {
@@ -75,7 +75,10 @@ async function connect() {
         turns.set("closed");
       } else {
         turns.set("error");
-        showError(`The connection closed (${code}${reason ? `: ${reason}` : ""}).`, reason || `close_${code}`);
+        showError(
+          `The connection closed (${code}${reason ? `: ${reason}` : ""}).`,
+          reason || `close_${code}`,
+        );
       }
     },
   });
@@ -96,7 +99,15 @@ async function bargeIn() {
   const cut = await playback.interrupt();
   if (!cut) return;
   const { played_ms, received_ms, stop_delay_ms, ...truncate } = cut;
-  log.add("local", { type: "console.playback.stopped", item_id: cut.item_id, audio_end_ms: cut.audio_end_ms, played_ms, received_ms, stop_delay_ms, note: `${played_ms.toFixed(1)} ms of ${received_ms.toFixed(1)} ms heard` });
+  log.add("local", {
+    type: "console.playback.stopped",
+    item_id: cut.item_id,
+    audio_end_ms: cut.audio_end_ms,
+    played_ms,
+    received_ms,
+    stop_delay_ms,
+    note: `${played_ms.toFixed(1)} ms of ${received_ms.toFixed(1)} ms heard`,
+  });
   send({ type: "conversation.item.truncate", ...truncate });
 }
 
@@ -117,7 +128,10 @@ function receive(event) {
       const input = (session.audio && session.audio.input) || {};
       if (session.type === "realtime" && !input.transcription) {
         // The page shows the user's words: input transcription is on unless turned off.
-        const update = send({ type: "session.update", session: { type: "realtime", audio: { input: { transcription: DEFAULT_TRANSCRIPTION } } } });
+        const update = send({
+          type: "session.update",
+          session: { type: "realtime", audio: { input: { transcription: DEFAULT_TRANSCRIPTION } } },
+        });
         if (update) sentUpdates.add(update.event_id);
       }
       turns.set("listening");
@@ -147,7 +161,9 @@ function receive(event) {
       break;
     }
     case "conversation.item.input_audio_transcription.delta":
-      transcript.write(event.item_id, "user", event.delta, { streaming: !$(`[data-item-id="${event.item_id}"].pending`) });
+      transcript.write(event.item_id, "user", event.delta, {
+        streaming: !$(`[data-item-id="${event.item_id}"].pending`),
+      });
       break;
     case "conversation.item.input_audio_transcription.completed":
       transcript.write(event.item_id, "user", event.transcript);
@@ -167,7 +183,11 @@ function receive(event) {
     case "response.output_audio.delta":
       playback.push(event.item_id, event.content_index, base64ToBytes(event.delta));
       turns.replied();
-      transcript.audio(event.item_id, samplesToMs(playback.item(event.item_id).played), (playback.item(event.item_id).received * 1000) / 24000);
+      transcript.audio(
+        event.item_id,
+        samplesToMs(playback.item(event.item_id).played),
+        samplesToMs(playback.item(event.item_id).received),
+      );
       break;
     case "response.output_audio.done":
       playback.done(event.item_id);
@@ -181,25 +201,30 @@ function receive(event) {
       }
       break;
     case "response.output_item.done":
-      if (event.item.type === "function_call") transcript.toolCall(event.item.id, event.item.name, event.item.arguments);
+      if (event.item.type === "function_call")
+        transcript.toolCall(event.item.id, event.item.name, event.item.arguments);
       if (event.item.type === "message") playback.done(event.item.id);
       break;
     case "response.done": {
       responding = false;
       const details = event.response.status_details;
-      if (event.response.status === "failed" && details && details.error) showError(details.error.message, details.error.code || details.error.type);
+      if (event.response.status === "failed" && details && details.error)
+        showError(details.error.message, details.error.code || details.error.type);
       settle();
       break;
     }
     case "conversation.item.truncated": {
-      const received = playback.items.has(event.item_id) ? (playback.item(event.item_id).received * 1000) / 24000 : event.audio_end_ms;
+      const received = playback.items.has(event.item_id)
+        ? samplesToMs(playback.item(event.item_id).received)
+        : event.audio_end_ms;
       transcript.truncated(event.item_id, event.audio_end_ms, received);
       send({ type: "conversation.item.retrieve", item_id: event.item_id });
       break;
     }
     case "conversation.item.retrieved": {
       const part = (event.item.content || []).find((each) => typeof each.transcript === "string");
-      if (event.item.role === "assistant" && part) transcript.write(event.item.id, "assistant", part.transcript);
+      if (event.item.role === "assistant" && part)
+        transcript.write(event.item.id, "assistant", part.transcript);
       break;
     }
     case "error": {
@@ -214,14 +239,19 @@ function receive(event) {
 }
 
 playback.on("change", settle);
-playback.on("position", (item) => transcript.audio(item.id, samplesToMs(item.played), (item.received * 1000) / 24000));
+playback.on("position", (item) =>
+  transcript.audio(item.id, samplesToMs(item.played), samplesToMs(item.received)),
+);
 
 async function sendText(text) {
   await audio.start();
   await bargeIn();
   if (responding) send({ type: "response.cancel" });
   turns.begin("text");
-  send({ type: "conversation.item.create", item: { type: "message", role: "user", content: [{ type: "input_text", text }] } });
+  send({
+    type: "conversation.item.create",
+    item: { type: "message", role: "user", content: [{ type: "input_text", text }] },
+  });
   send({ type: "response.create" });
   turns.set("thinking");
 }
@@ -250,7 +280,10 @@ async function toggleMicrophone() {
       { echoCancellation: $("#echo").checked },
     );
     button.setAttribute("aria-pressed", "true");
-    log.add("local", { type: "console.microphone", note: `${audio.sampleRate} Hz, resampled to 24000 Hz` });
+    log.add("local", {
+      type: "console.microphone",
+      note: `${audio.sampleRate} Hz, resampled to ${WIRE_RATE} Hz`,
+    });
   } catch (error) {
     showError(`The microphone could not start: ${error.message}`, error.name);
   }

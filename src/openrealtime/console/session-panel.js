@@ -26,7 +26,8 @@ export class SessionPanel {
     const input = (session.audio && session.audio.input) || {};
     const output = (session.audio && session.audio.output) || {};
     f["s-instructions"].value = session.instructions ?? "";
-    f["s-voice"].value = typeof output.voice === "object" && output.voice ? output.voice.id : (output.voice ?? "");
+    f["s-voice"].value =
+      typeof output.voice === "object" && output.voice ? output.voice.id : (output.voice ?? "");
     f["s-modality"].value = (session.output_modalities || ["audio"]).includes("audio") ? "audio" : "text";
     const turn = input.turn_detection;
     f["s-turn"].value = turn ? turn.type : "none";
@@ -66,7 +67,11 @@ export class SessionPanel {
     const turnType = f["s-turn"].value;
     let turn = null;
     if (turnType !== "none") {
-      turn = { type: turnType, create_response: f["s-create"].checked, interrupt_response: f["s-interrupt"].checked };
+      turn = {
+        type: turnType,
+        create_response: f["s-create"].checked,
+        interrupt_response: f["s-interrupt"].checked,
+      };
       if (turnType === "server_vad") {
         turn.threshold = Number(f["s-threshold"].value);
         turn.prefix_padding_ms = Math.round(Number(f["s-prefix"].value));

@@ -2,7 +2,7 @@
 
 import { el } from "./util.js";
 
-const NAMES = { user: "You", assistant: "Assistant", tool: "Tool call", error: "Error", note: "Note" };
+const NAMES = { user: "You", assistant: "Assistant", tool: "Tool call", error: "Error" };
 
 export class Transcript {
   constructor(root) {
@@ -15,7 +15,13 @@ export class Transcript {
     if (!bubble) {
       const text = el("p", { class: "text" });
       const meta = el("span", { class: "meta" });
-      const node = el("div", { class: `bubble ${role}`, dataset: { itemId: id, role } }, el("span", { class: "who" }, NAMES[role]), text, meta);
+      const node = el(
+        "div",
+        { class: `bubble ${role}`, dataset: { itemId: id, role } },
+        el("span", { class: "who" }, NAMES[role]),
+        text,
+        meta,
+      );
       bubble = { node, text, meta };
       this.bubbles.set(id, bubble);
       this.append(node);
@@ -62,9 +68,15 @@ export class Transcript {
     this.write(id, "tool", `${name}(${args})`);
   }
 
-  // An error or a note, in words: `code` is the server's.
-  note(kind, message, code = null) {
-    const node = el("div", { class: `bubble ${kind}`, dataset: { role: kind } }, el("span", { class: "who" }, NAMES[kind]), el("p", { class: "text" }, code ? el("code", {}, code) : null, code ? " " : null, message));
+  // An error in words, with the server's code.
+  error(message, code = null) {
+    const text = el("p", { class: "text" }, code ? el("code", {}, code) : null, code ? " " : null, message);
+    const node = el(
+      "div",
+      { class: "bubble error", dataset: { role: "error" } },
+      el("span", { class: "who" }, NAMES.error),
+      text,
+    );
     this.append(node);
   }
 

@@ -36,9 +36,23 @@ export class Turns {
 
   begin(kind) {
     const now = performance.now();
-    const row = el("tr", { dataset: { kind } }, el("td", {}, String(++this.count)), el("td", {}, kind), el("td", { class: "transcript" }, "–"), el("td", { class: "reply" }, "–"));
+    const row = el(
+      "tr",
+      { dataset: { kind } },
+      el("td", {}, String(++this.count)),
+      el("td", {}, kind),
+      el("td", { class: "transcript" }, "–"),
+      el("td", { class: "reply" }, "–"),
+    );
     this.table.append(row);
-    this.current = { kind, began: now, end: kind === "text" ? now : null, transcript: null, reply: null, row };
+    this.current = {
+      kind,
+      began: now,
+      end: kind === "text" ? now : null,
+      transcript: null,
+      reply: null,
+      row,
+    };
     return this.current;
   }
 

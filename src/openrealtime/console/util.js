@@ -8,7 +8,8 @@ export function el(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) {
     if (name === "dataset") Object.assign(node.dataset, value);
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(name, value === true ? "" : value);
+    else if (value !== false && value !== null && value !== undefined)
+      node.setAttribute(name, value === true ? "" : value);
   }
   node.append(...children.filter((child) => child !== null && child !== undefined));
   return node;
@@ -49,7 +50,8 @@ export function forDisplay(event) {
   return JSON.stringify(
     event,
     (key, value) => {
-      const audio = AUDIO_FIELDS.has(key) && typeof value === "string" && (key === "audio" || isAudioChunk(event.type));
+      const audio =
+        AUDIO_FIELDS.has(key) && typeof value === "string" && (key === "audio" || isAudioChunk(event.type));
       return audio && value.length > 64 ? `<${value.length} base64 chars>` : value;
     },
     2,
