@@ -97,6 +97,8 @@ class Transcriptions:
                     text = part.text
         except EngineError as exc:
             stored.transcript = ""
+            ctx.observer.engine_error("transcription", exc.code)
+            ctx.turns.transcript_done(stored.id, failed=True)
             if visible:
                 ctx.emit(
                     ga.ConversationItemInputAudioTranscriptionFailedEvent(
@@ -113,6 +115,7 @@ class Transcriptions:
                 )
             return
         stored.transcript = text
+        ctx.turns.transcript_done(stored.id)
         if not visible:
             return
         item = stored.item

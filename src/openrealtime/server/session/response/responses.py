@@ -203,7 +203,7 @@ class Responses:
         except Stopped:
             pass
         except EngineError as exc:
-            run.fail(exc.code, str(exc))
+            run.fail(exc.code, str(exc), tell_client=True)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
