@@ -136,15 +136,18 @@ async def test_no_console_serves_neither_page_nor_endpoint() -> None:
 
 
 def test_each_server_has_its_own_token_and_the_url_carries_it() -> None:
-    first, second = build_config(ServeOptions()), build_config(ServeOptions())
+    first, second = (
+        build_config(ServeOptions(engine="scripted")),
+        build_config(ServeOptions(engine="scripted")),
+    )
     assert len(first.console_token) >= 20
     assert first.console_token != second.console_token
     assert first.console_token not in repr(first)
     assert console_url(first) == f"http://127.0.0.1:8000/?token={first.console_token}"
-    assert console_url(build_config(ServeOptions(host="::1", port=9000))).startswith(
-        "http://[::1]:9000/?token="
-    )
-    assert not build_config(ServeOptions(console=False)).console
+    assert console_url(
+        build_config(ServeOptions(engine="scripted", host="::1", port=9000))
+    ).startswith("http://[::1]:9000/?token=")
+    assert not build_config(ServeOptions(engine="scripted", console=False)).console
 
 
 def banner(*args: str) -> tuple[subprocess.Popen[str], list[str]]:

@@ -18,6 +18,9 @@ export class AudioIO {
   }
 
   async create() {
+    if (!window.isSecureContext) {
+      throw new Error("browsers give audio worklets and microphones only to https pages and localhost");
+    }
     const context = new AudioContext({ latencyHint: "interactive" });
     await context.audioWorklet.addModule(new URL("./worklets.js", import.meta.url));
     const player = new AudioWorkletNode(context, "openrealtime-player", {

@@ -23,6 +23,7 @@ const panel = new SessionPanel($("#session-form"));
 let connection = null;
 let session = null;
 let responding = false; // a response is in progress
+let audioFailed = false;
 const sentUpdates = new Set(); // event_ids of our session.update events
 
 function showError(message, code = null) {
@@ -34,10 +35,6 @@ function showError(message, code = null) {
 
 function send(event) {
   return connection ? connection.send(event) : null;
-}
-
-function outputsAudio() {
-  return !session || (session.output_modalities || ["audio"]).includes("audio");
 }
 
 async function connect() {
@@ -243,8 +240,20 @@ playback.on("position", (item) =>
   transcript.audio(item.id, samplesToMs(item.played), samplesToMs(item.received)),
 );
 
+// Starts audio (on a click or a key: browsers allow it then); says once why it cannot.
+async function startAudio() {
+  try {
+    await audio.start();
+    return true;
+  } catch (error) {
+    if (!audioFailed) showError(`No audio: ${error.message}.`, error.name);
+    audioFailed = true;
+    return false;
+  }
+}
+
 async function sendText(text) {
-  await audio.start();
+  await startAudio();
   await bargeIn();
   if (responding) send({ type: "response.cancel" });
   turns.begin("text");
@@ -262,14 +271,18 @@ async function toggleMicrophone() {
     audio.stopMicrophone();
     button.setAttribute("aria-pressed", "false");
     $("#level").value = 0;
-    const turn = session && session.audio && session.audio.input && session.audio.input.turn_detection;
-    if (!turn && connection) {
+    if (session && !session.audio.input.turn_detection && connection) {
       // Without turn detection the button is push-to-talk: releasing it ends the turn.
       turns.speechEnded();
       send({ type: "input_audio_buffer.commit" });
       send({ type: "response.create" });
     }
     return;
+  }
+  if (session && !session.audio.input.turn_detection) {
+    // Push to talk: pressing it is the user taking the turn.
+    await bargeIn();
+    if (responding) send({ type: "response.cancel" });
   }
   try {
     await audio.startMicrophone(
@@ -317,6 +330,6 @@ $("#session-form").addEventListener("submit", (submit) => {
 $("#error").addEventListener("click", () => {
   $("#error").hidden = true;
 });
-document.addEventListener("click", () => audio.start(), { once: true });
+document.addEventListener("click", startAudio, { once: true });
 
 connect();
