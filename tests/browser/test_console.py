@@ -22,6 +22,7 @@ pytest.importorskip(
 from playwright.sync_api import expect
 
 FRAME_MS = 20
+APPEND_BYTES = 24000 * 2 * FRAME_MS // 1000  # 20 ms of 24 kHz PCM16
 OpenConsole = Callable[..., Console]
 
 
@@ -88,7 +89,7 @@ def test_a_spoken_turn_shows_both_sides_and_plays_the_reply(
     # The microphone went out as 20 ms appends of 24 kHz PCM16.
     appends = console.sent("input_audio_buffer.append")
     assert len(appends) > 50
-    assert {len(base64.b64decode(event["audio"])) for event in appends} == {RATE_BYTES_20MS}
+    assert {len(base64.b64decode(event["audio"])) for event in appends} == {APPEND_BYTES}
 
     # The page's log shows every event of the turn, in order, both ways.
     log = console.log()
@@ -142,9 +143,6 @@ def test_a_spoken_turn_shows_both_sides_and_plays_the_reply(
     reply_ms = int(cells.nth(3).get_attribute("data-ms") or -1)
     assert 0 <= transcript_ms < 5000
     assert 0 <= reply_ms < 5000
-
-
-RATE_BYTES_20MS = 24000 * 2 * FRAME_MS // 1000
 
 
 def test_a_text_turn_through_the_text_input(open_console: OpenConsole, server: Server) -> None:
