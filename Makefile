@@ -4,8 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The browser tests drive this Chromium (Debian's package); without it they skip.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test lint typecheck bench clean
+.PHONY: serve test browser lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,15 +24,23 @@ $(VENV)/.dev-installed: pyproject.toml $(VENV)/.serve-installed | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,local]'
 	touch $@
 
+# Prints the URLs, the console's among them (http://HOST:PORT/?token=...): open it.
 serve: $(VENV)/.serve-installed
 	$(BIN)/openrealtime serve --host $(HOST) --port $(PORT)
 
+# Chromium for the browser tests, from apt (Playwright's own download is not used).
+browser:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation
+
 test: $(VENV)/.dev-installed
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		$(MAKE) browser; fi
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	OPENREALTIME_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/codec.py

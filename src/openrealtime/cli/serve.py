@@ -100,6 +100,12 @@ def serve(
     relay_dialect: Annotated[
         str, typer.Option(help="The dialect the upstream speaks: ga or beta.")
     ] = "ga",
+    console: Annotated[
+        bool,
+        typer.Option(
+            "--console/--no-console", help="Serve the browser console at / (and its endpoint)."
+        ),
+    ] = True,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
     started = time.monotonic()
@@ -133,6 +139,7 @@ def serve(
             relay=relay,
             relay_dialect=relay_dialect,
             relay_api_key=os.environ.get(RELAY_KEY_VARIABLE) or None,
+            console=console,
         ),
         fail=fail,
         started=started,

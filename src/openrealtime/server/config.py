@@ -12,6 +12,7 @@ This module belongs to no layer: the session core, the transport and the app all
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -93,6 +94,10 @@ class ServerConfig:
     ``tap`` opens a frame tap per session (``serve --record`` writes recordings with it).
     ``relay`` serves every session from an upstream Realtime server instead of the
     session core (``serve --relay``; ``models`` then goes unused).
+
+    The browser console (docs/operations.md): ``console`` serves the page at ``/``
+    and its endpoint; ``console_token`` (random unless given) guards that endpoint
+    when the server has keys, and belongs in the console URL given to its users.
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -115,6 +120,8 @@ class ServerConfig:
     probe: LatencyProbe | None = None
     tap: TapFactory | None = None
     relay: RelaySettings | None = None
+    console: bool = True
+    console_token: str = field(default_factory=lambda: secrets.token_urlsafe(18), repr=False)
 
 
 @dataclass
@@ -144,3 +151,4 @@ class ServeOptions:
     relay: str | None = None
     relay_dialect: str = "ga"
     relay_api_key: str | None = field(default=None, repr=False)
+    console: bool = True

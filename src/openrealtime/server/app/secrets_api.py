@@ -38,7 +38,7 @@ from .auth import Authenticator
 from .client_secrets import ClientSecret, StoreFull
 from .engines import AppEngines
 
-__all__ = ["secret_routes"]
+__all__ = ["rest_error", "secret_routes"]
 
 _GA_TTL: Final = 600
 _BETA_TTL: Final = 60
@@ -159,10 +159,15 @@ class _Minter:
         return secret, merge_session(default, update)
 
 
+def rest_error(status: int, error: ProtocolError) -> JSONResponse:
+    """``error`` in OpenAI's REST envelope ``{"error": {message, type, param, code}}``."""
+    detail = error.to_dict()
+    body = {key: detail[key] for key in ("message", "type", "param", "code")}
+    return JSONResponse({"error": body}, status_code=status)
+
+
 def _error_response(refusal: _Refusal) -> JSONResponse:
-    error = refusal.error.to_dict()
-    body = {key: error[key] for key in ("message", "type", "param", "code")}
-    return JSONResponse({"error": body}, status_code=refusal.status)
+    return rest_error(refusal.status, refusal.error)
 
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]

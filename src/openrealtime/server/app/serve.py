@@ -28,7 +28,14 @@ from ..transport.logs import configure_logging
 from .app import create_app
 from .runner import server_for
 
-__all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "serve_forever"]
+__all__ = [
+    "KEYS_VARIABLE",
+    "ServeOptions",
+    "build_config",
+    "console_url",
+    "keys_from_env",
+    "serve_forever",
+]
 
 KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
@@ -129,6 +136,7 @@ def build_config(options: ServeOptions) -> ServerConfig:
         lenient_fields=options.lenient,
         tap=tap,
         relay=relay,
+        console=options.console,
     )
 
 
@@ -262,6 +270,13 @@ class _Progress:
             print(f"  {name} ready in {took:.1f} s", flush=True)
 
 
+def console_url(config: ServerConfig) -> str:
+    """The browser console's URL, with the token that its endpoint asks for."""
+    scheme = "https" if config.ssl_certfile is not None else "http"
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    return f"{scheme}://{host}:{config.port}/?token={config.console_token}"
+
+
 def _print_banner(config: ServerConfig) -> None:
     secure = config.ssl_certfile is not None
     ws, http = ("wss", "https") if secure else ("ws", "http")
@@ -275,6 +290,8 @@ def _print_banner(config: ServerConfig) -> None:
     print(f"  WebSocket: {ws}://{config.host}:{config.port}/v1/realtime?model={model}", flush=True)
     print(f"  Models:    {base}/v1/models", flush=True)
     print(f"  Health:    {base}/healthz", flush=True)
+    if config.console:
+        print(f"  Console:   {console_url(config)}", flush=True)
     print(
         f"  SDK:       OpenAI(base_url='{base}/v1', "
         f"websocket_base_url='{ws}://{config.host}:{config.port}/v1')",
