@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from openrealtime.server.app.runner import ServerURL
+from openrealtime.testing.clip import speech_clip
 from openrealtime.testing.conformance import (
     Report,
     Settings,
@@ -18,7 +19,6 @@ from openrealtime.testing.conformance import (
     summary_lines,
     write_report,
 )
-from openrealtime.testing.clip import speech_clip
 
 from .broken import FAULTS, broken, no_speech_started, passed, refuse_server_vad
 from .conftest import API_KEY

@@ -13,10 +13,10 @@ import pytest_asyncio
 from websockets.asyncio.server import ServerConnection, serve
 
 from openrealtime.server.app.runner import ServerURL, running
+from openrealtime.testing.clip import speech_clip
 from openrealtime.testing.conformance import Report, Settings, run_conformance
 from openrealtime.testing.invariants import Dialect
 from openrealtime.testing.recording import Recording, SessionRecorders
-from openrealtime.testing.clip import speech_clip
 from openrealtime.testing.wire import WireSession, realtime_url
 
 from .conftest import API_KEY, RELAY_KEY, relay_config
