@@ -15,8 +15,9 @@ Phases:
   under ``server_vad`` (``silence_duration_ms`` 500) with input transcription on.
   Per turn, on the client's clock: ``speech_stopped`` → first audio delta, and the
   end of the real speech (known from the clip) → first audio delta; and the parts:
-  ``speech_stopped`` → transcript completed, → ``response.created``, → first
-  transcript delta (the first text the synthesizer spoke), → first audio delta.
+  ``speech_stopped`` → transcript completed, → ``response.created``, → the model's
+  first text token (taken in the server, which wraps the language model, on the same
+  monotonic clock), → first transcript delta (the first text the synthesizer spoke).
 - ``four``: the same with 4 sessions talking at once, each turn started together.
 - ``held``: ``--held`` sessions each loop a spoken question and 1.5 s of silence in
   real time under ``server_vad`` with ``create_response: false`` and no input
@@ -46,7 +47,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,6 +108,32 @@ class TimedVad:
         return TimedStream(self.inner.stream(sample_rate))
 
 
+class TimedResponder:
+    """Wraps the local language model; records each response's first text token.
+
+    The time is ``perf_counter`` (CLOCK_MONOTONIC, the same clock in both processes),
+    keyed by response id, in :data:`FIRST_TOKENS`.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.capabilities = inner.capabilities
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def respond(self, request: Any) -> AsyncIterator[Any]:
+        from openrealtime.engines import TextDelta
+
+        async for output in self.inner.respond(request):
+            if isinstance(output, TextDelta) and request.response_id not in FIRST_TOKENS:
+                FIRST_TOKENS[request.response_id] = time.perf_counter()
+            yield output
+
+
 class TimedStream:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -125,6 +152,7 @@ class TimedStream:
 
 VAD_LAGS: list[float] = []
 LOOP_LAGS: list[float] = []
+FIRST_TOKENS: dict[str, float] = {}
 
 
 async def loop_ticker(period: float = 0.01) -> None:
@@ -137,10 +165,14 @@ async def loop_ticker(period: float = 0.01) -> None:
 
 
 def registry() -> Any:
-    from openrealtime.engines.local_kind import local_vad
+    from openrealtime.engines.local_kind import local_responder, local_vad
     from openrealtime.engines.registry import ModelRegistry, register_kind
 
     register_kind("timed-silero", roles={"vad": lambda options: TimedVad(local_vad(options))})
+    register_kind(
+        "timed-llama",
+        roles={"responder": lambda options: TimedResponder(local_responder(options))},
+    )
     return ModelRegistry.from_dict(
         {
             "models": [
@@ -149,11 +181,13 @@ def registry() -> Any:
                     "match": ["gpt-realtime*"],
                     "engine": "local",
                     "vad": {"engine": "timed-silero"},
+                    "responder": {"engine": "timed-llama"},
                 },
                 {
                     "name": VAD_MODEL,
                     "engine": "local",
                     "vad": {"engine": "timed-silero"},
+                    "responder": {"engine": "timed-llama"},
                     "transcriber": {"engine": "scripted"},
                 },
             ]
@@ -220,6 +254,8 @@ async def run_phase(phase: str, url: str, args: argparse.Namespace) -> None:
     if phase == "held":
         print_held(report, cpu)
     else:
+        for turn in report["turns"]:
+            turn["first_token"] = FIRST_TOKENS.get(turn["response_id"] or "")
         print_turns(phase, report)
 
 
@@ -251,6 +287,7 @@ def print_turns(phase: str, report: Mapping[str, Any]) -> None:
     for name, attr in (
         ("speech_stopped -> transcript completed", "transcript"),
         ("speech_stopped -> response.created", "created"),
+        ("speech_stopped -> first model token (server)", "first_token"),
         ("speech_stopped -> first transcript delta", "first_text"),
     ):
         values = [getattr(t, attr) - t.speech_stopped for t in stops if getattr(t, attr)]
@@ -289,6 +326,8 @@ class Turn:
     first_text: float | None = None
     first_audio: float | None = None
     wer: float = 1.0
+    response_id: str | None = None
+    first_token: float | None = None
 
 
 @dataclass
@@ -322,6 +361,7 @@ class Talker:
                 turn.wer = word_error_rate(turn.question, event["transcript"])
             elif kind == "response.created":
                 turn.created = turn.created or now
+                turn.response_id = turn.response_id or event["response"]["id"]
             elif kind == "response.output_audio_transcript.delta":
                 turn.first_text = turn.first_text or now
             elif kind == "response.output_audio.delta":

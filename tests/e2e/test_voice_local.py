@@ -265,6 +265,9 @@ async def test_speech_during_a_reply_cancels_it_and_truncation_keeps_the_words_h
 ) -> None:
     settings = voice_settings()
     settings["instructions"] = "You are a storyteller. Tell long, detailed stories."
+    # A token limit of its own: the engine's bound on spoken replies (behaviour.md 11.4)
+    # would end the story before the user talks over it.
+    settings["max_output_tokens"] = 4096
     async with session(local_url, **settings) as (connection, wire):
         mic = Microphone(connection)
         mic.say(bytes(RATE))

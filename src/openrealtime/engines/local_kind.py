@@ -25,7 +25,8 @@ happens later, in the engine's ``start()``. The options, all optional:
 ``llm_instructions``      the instructions sessions start with (a short voice prompt
                           with the bundled SmolLM2; OpenAI's default with ``llm``)
 ``llm_spoken_words``      a spoken reply with no ``max_output_tokens`` ends at the
-                          first sentence end after this many words (20; 0: off)
+                          first sentence end after this many words (20 with the
+                          bundled SmolLM2; 0, off, with ``llm``)
 ``voices``                OpenAI voice name → Piper voice id (all ten → ``joe``)
 ``voice_files``           Piper voice id → ``.onnx`` file (``joe`` is bundled)
 ``piper_threads``         onnxruntime threads of Piper (1)
@@ -150,6 +151,10 @@ def _float(options: Mapping[str, Any], key: str, default: float) -> float:
     return float(value)
 
 
+def _optional_int(options: Mapping[str, Any], key: str) -> int | None:
+    return None if options.get(key) is None else _int(options, key, 0)
+
+
 def _optional_float(options: Mapping[str, Any], key: str) -> float | None:
     return None if options.get(key) is None else _float(options, key, 0.0)
 
@@ -223,7 +228,7 @@ def local_responder(options: Mapping[str, Any]) -> Lifecycle:
         temperature=_optional_float(options, "llm_temperature"),
         repeat_penalty=_float(options, "llm_repeat_penalty", 1.1),
         instructions=_text(options, "llm_instructions"),
-        spoken_words=_int(options, "llm_spoken_words", 20),
+        spoken_words=_optional_int(options, "llm_spoken_words"),
     )
 
 

@@ -114,10 +114,10 @@ async def test_max_output_tokens_ends_with_length(llama: LlamaResponder) -> None
 async def test_the_bundled_model_has_defaults_of_its_own(tmp_path: Path) -> None:
     bundled = LlamaResponder()
     assert bundled.capabilities.default_instructions == SMOLLM2_INSTRUCTIONS
-    assert bundled.temperature == 0.0
+    assert (bundled.temperature, bundled.spoken_words) == (0.0, 20)
     other = LlamaResponder(model_path=tmp_path / "other.gguf")
     assert other.capabilities.default_instructions is None
-    assert other.temperature == 0.8
+    assert (other.temperature, other.spoken_words) == (0.8, 0)
     assert LlamaResponder(instructions="").capabilities.default_instructions is None
     chosen = LlamaResponder(model_path=tmp_path / "other.gguf", instructions="Be terse.")
     assert chosen.capabilities.default_instructions == "Be terse."

@@ -11,11 +11,11 @@ everyday questions; see benchmarks/README.md): OpenAI's long default instruction
 SmolLM2-135M answer in French or ramble for hundreds of tokens, so sessions start with
 :data:`SMOLLM2_INSTRUCTIONS` instead (``capabilities.default_instructions``; the
 session reports them); it samples greedily (temperature 0) unless the request sets a
-temperature, with llama.cpp's repeat penalty 1.1. Another GGUF keeps OpenAI's
-instructions and temperature 0.8 unless told otherwise. A spoken reply with no
-``max_output_tokens`` ends at the first sentence end after ``spoken_words`` words
-(:class:`~openrealtime.engines.clauses.SentenceLimit`): ``completed``; one that runs
-on with no sentence end is cut sooner and ends ``incomplete``.
+temperature, with llama.cpp's repeat penalty 1.1; and a spoken reply with no
+``max_output_tokens`` ends at the first sentence end after ``spoken_words`` (20)
+words (:class:`~openrealtime.engines.clauses.SentenceLimit`): ``completed``; one
+that runs on with no sentence end is cut sooner and ends ``incomplete``. Another
+GGUF keeps OpenAI's instructions, temperature 0.8 and no bound unless told otherwise.
 
 Every slot reads the default instructions at start, so a session's first turn finds
 them in the prompt cache; later turns reuse their own conversation's cache (llama.cpp
@@ -61,6 +61,7 @@ SMOLLM2_INSTRUCTIONS: Final = (
 )
 """The bundled SmolLM2's own default system prompt, with the length and the language."""
 SMOLLM2_TEMPERATURE: Final = 0.0
+SMOLLM2_SPOKEN_WORDS: Final = 20
 OTHER_TEMPERATURE: Final = 0.8
 _END: Final = object()
 _ATTEMPTS: Final = 3
@@ -85,7 +86,8 @@ class LlamaResponder:
     ``repeat_penalty`` is llama.cpp's (1.0 turns it off); ``instructions`` are the
     ones suggested to new sessions (``None``: :data:`SMOLLM2_INSTRUCTIONS` for the bundled
     model, OpenAI's default for another; ``""``: OpenAI's default); ``spoken_words``
-    bounds a spoken reply with no token limit (see the module docstring; 0 turns it off).
+    bounds a spoken reply with no token limit (see the module docstring; ``None``: 20
+    for the bundled model, 0 for another; 0 turns it off).
     """
 
     def __init__(
@@ -100,11 +102,11 @@ class LlamaResponder:
         temperature: float | None = None,
         repeat_penalty: float = 1.1,
         instructions: str | None = None,
-        spoken_words: int = 20,
+        spoken_words: int | None = None,
     ) -> None:
         if not 0 < reply_reserve < context_window:
             raise ValueError("reply_reserve must be positive and below context_window")
-        if spoken_words < 0:
+        if spoken_words is not None and spoken_words < 0:
             raise ValueError(f"spoken_words must not be negative, got {spoken_words}")
         self.model_path = Path(model_path) if model_path is not None else None
         self.context_window = context_window
@@ -117,6 +119,8 @@ class LlamaResponder:
             temperature = SMOLLM2_TEMPERATURE if bundled else OTHER_TEMPERATURE
         self.temperature = temperature
         self.repeat_penalty = repeat_penalty
+        if spoken_words is None:
+            spoken_words = SMOLLM2_SPOKEN_WORDS if bundled else 0
         self.spoken_words = spoken_words
         if instructions is None and bundled:
             instructions = SMOLLM2_INSTRUCTIONS
