@@ -19,6 +19,11 @@ from pydantic_core import ErrorDetails
 __all__ = ["ProtocolError", "format_choices", "json_type_name"]
 
 EVENT_ID_MAX_LENGTH: Final = 512
+ECHO_LIMIT: Final = 512
+"""Characters of a client value an error message quotes; the rest is cut."""
+JSON_NESTING_LIMIT: Final = 200
+"""The deepest nesting pydantic's JSON parser reads; deeper JSON is refused."""
+_UNREADABLE: Final = frozenset({"json_invalid", "string_unicode"})
 _DISCRIMINATORS: Final = ("type", "role")
 _QUOTED: Final = re.compile(r"'((?:[^'\\]|\\.)*)'")
 _MISSING: Final = object()
@@ -110,13 +115,9 @@ class ProtocolError(Exception):
         """Map a failed validation of the client event ``text`` to OpenAI's error."""
         errors = exc.errors(include_url=False)
         raw = _loads(text)
-        if raw is _MISSING:
-            detail = next(
-                (e.get("ctx", {}).get("error", "") for e in errors if e["type"] == "json_invalid"),
-                "",
-            )
-            message = f"Invalid event: failed to parse JSON value. {detail}".strip()
-            return cls("invalid_json", message)
+        unreadable = next((e for e in errors if e["type"] in _UNREADABLE), None)
+        if raw is _MISSING or unreadable is not None:
+            return _unreadable(unreadable, raw)
         event_id = readable_event_id(raw)
         located = [_locate(error, raw) for error in errors]
         # In a union, a branch whose JSON type matched and failed deeper explains the
@@ -127,10 +128,18 @@ class ProtocolError(Exception):
 
 
 def readable_event_id(raw: object) -> str | None:
-    """The client's ``event_id``, when the event carries a usable one."""
+    """The client's ``event_id``, when the event carries a usable one.
+
+    Usable: a string of at most 512 characters that is Unicode text (a lone
+    surrogate escape such as ``"\\ud800"`` cannot be sent back).
+    """
     if isinstance(raw, dict):
         event_id = raw.get("event_id")
-        if isinstance(event_id, str) and len(event_id) <= EVENT_ID_MAX_LENGTH:
+        if (
+            isinstance(event_id, str)
+            and len(event_id) <= EVENT_ID_MAX_LENGTH
+            and _lone_surrogate(event_id) is None
+        ):
             return event_id
     return None
 
@@ -165,6 +174,78 @@ def _loads(text: str | bytes) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError):
         return _MISSING
+
+
+def _unreadable(error: ErrorDetails | None, raw: Any) -> ProtocolError:
+    """The error for a frame pydantic could not read: not JSON, too deep, or not text.
+
+    Python's parser is more permissive than pydantic's, so ``raw`` may hold the
+    document pydantic refused; it tells a lone surrogate and deep nesting (valid
+    JSON both) from text that is not JSON at all.
+    """
+    detail = str(error.get("ctx", {}).get("error", "")) if error is not None else ""
+    event_id = readable_event_id(raw) if raw is not _MISSING else None
+    if raw is not _MISSING:
+        found = _find_surrogate(raw)
+        if found is not None:
+            path, in_key, character = found
+            param = _dotted(path)
+            where = "a key" if in_key else "the string"
+            subject = f"Invalid value for '{param}'" if param else "Invalid event"
+            return ProtocolError(
+                "invalid_value",
+                f"{subject}: {where} contains a lone UTF-16 surrogate ({character}), so it is "
+                "not Unicode text. Surrogates are only valid in pairs.",
+                param=param,
+                event_id=event_id,
+            )
+    if "recursion limit" in detail:
+        return ProtocolError(
+            "invalid_json",
+            "Invalid event: failed to parse JSON value. It is nested more than "
+            f"{JSON_NESTING_LIMIT} levels deep, the most this server reads.",
+            event_id=event_id,
+        )
+    message = f"Invalid event: failed to parse JSON value. {detail}".strip()
+    return ProtocolError("invalid_json", message, event_id=event_id)
+
+
+def _lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in ``text`` as a ``\\uXXXX`` escape, if any."""
+    if text.isascii():
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"\\u{ord(text[exc.start]):04x}"
+    return None
+
+
+def _find_surrogate(raw: Any) -> tuple[list[str | int], bool, str] | None:
+    """The first string or key holding a lone surrogate (an object's keys before its values).
+
+    Returns the path (of the string, or of the object whose key it is), whether it
+    is a key, and the surrogate as an escape. Iterative: the document may nest
+    nearly as deep as Python's recursion limit.
+    """
+    stack: list[tuple[list[str | int], Any]] = [([], raw)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, str):
+            character = _lone_surrogate(node)
+            if character is not None:
+                return path, False, character
+        elif isinstance(node, dict):
+            children: list[tuple[list[str | int], Any]] = []
+            for key, value in node.items():
+                character = _lone_surrogate(key)
+                if character is not None:
+                    return path, True, character
+                children.append(([*path, key], value))
+            stack.extend(reversed(children))
+        elif isinstance(node, list):
+            stack.extend(reversed([([*path, index], value) for index, value in enumerate(node)]))
+    return None
 
 
 def _is_tag(node: dict[str, Any], segment: str) -> bool:

@@ -58,13 +58,15 @@ def describe_frame(text: str | bytes) -> str:
     """One wire frame for the trace: its JSON with audio and credentials redacted."""
     try:
         event = json.loads(text)
+        if not isinstance(event, dict):
+            return f"<not an object, {len(text)} bytes>"
+        event_type = str(event.get("type", ""))
+        audio_delta = "audio" in event_type and "transcript" not in event_type
+        return json.dumps(_redact(event, audio_delta=audio_delta), separators=(",", ":"))
     except ValueError:
         return f"<not JSON, {len(text)} bytes>"
-    if not isinstance(event, dict):
-        return f"<not an object, {len(text)} bytes>"
-    event_type = str(event.get("type", ""))
-    audio_delta = "audio" in event_type and "transcript" not in event_type
-    return json.dumps(_redact(event, audio_delta=audio_delta), separators=(",", ":"))
+    except RecursionError:
+        return f"<JSON nested too deeply, {len(text)} bytes>"
 
 
 def _redact(value: Any, *, audio_delta: bool) -> Any:

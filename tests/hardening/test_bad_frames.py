@@ -1,0 +1,123 @@
+"""Frames that once dropped the connection, each answered by one ``error`` (issue 13's table).
+
+Socket-free: every frame goes through the dialect edge into the session core, as the
+transport sends it, and the session must go on afterwards. The wire side of the same
+frames (close codes, the outbox, the log) is in ``test_bad_frames_wire``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from openrealtime.protocol import ProtocolError, ga
+
+from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
+from ..server.dialects import Dialect
+from ..server.harness import Harness
+
+NOT_TEXT = (
+    "the string contains a lone UTF-16 surrogate (\\ud800), so it is not Unicode text. "
+    "Surrogates are only valid in pairs."
+)
+TOO_DEEP = (
+    "Invalid event: failed to parse JSON value. It is nested more than 200 levels deep, "
+    "the most this server reads."
+)
+
+
+async def one_error_then_a_turn(dialect: Dialect, frame: str) -> dict[str, Any]:
+    async with Harness(dialect=dialect) as h:
+        h.take()
+        h.send(frame)
+        error = only_error(h)
+        # The error must survive the trip back to text, as the transport sends it.
+        for raw in h.frames:
+            raw.encode("utf-8")
+        await assert_text_turn_works(h)
+        return error
+
+
+def session_update(dialect: Dialect, **fields: Any) -> dict[str, Any]:
+    session = {"type": "realtime", **fields} if dialect == "ga" else fields
+    return {"type": "session.update", "session": session}
+
+
+# -- a lone surrogate ----------------------------------------------------------------------------
+
+
+@pytest.mark.spec("12.27")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_lone_surrogate_in_the_event_id(dialect: Dialect) -> None:
+    frame = '{"type":"input_audio_buffer.clear","event_id":"\\ud800"}'
+    error = await one_error_then_a_turn(dialect, frame)
+    # The event_id is not text, so it cannot be sent back: the error carries none.
+    assert error == invalid_request(
+        "invalid_value", f"Invalid value for 'event_id': {NOT_TEXT}", "event_id", None
+    )
+
+
+@pytest.mark.spec("12.27")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_lone_surrogate_in_another_string(dialect: Dialect) -> None:
+    frame = json.dumps(session_update(dialect, instructions="Be brief \ud800"))
+    frame = frame.replace('"type": "session.update"', '"type": "session.update", "event_id": "s1"')
+    assert "\\ud800" in frame
+    error = await one_error_then_a_turn(dialect, frame)
+    assert error == invalid_request(
+        "invalid_value",
+        f"Invalid value for 'session.instructions': {NOT_TEXT}",
+        "session.instructions",
+        "s1",
+    )
+
+
+@pytest.mark.spec("12.27")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_lone_surrogate_in_a_key(dialect: Dialect) -> None:
+    frame = '{"type":"response.create","event_id":"k1","response":{"\\udc00x":1}}'
+    error = await one_error_then_a_turn(dialect, frame)
+    message = "Invalid value for 'response': a key contains a lone UTF-16 surrogate (\\udc00)"
+    assert error["message"].startswith(message)
+    assert (error["code"], error["param"], error["event_id"]) == ("invalid_value", "response", "k1")
+
+
+@pytest.mark.spec("12.27")
+def test_an_unescaped_surrogate_in_python_text_is_the_same_error() -> None:
+    # Over a socket text is UTF-8, but an embedder may pass any str to parse().
+    with pytest.raises(ProtocolError) as caught:
+        ga.ClientEvent.parse('{"type":"input_audio_buffer.clear","event_id":"\ud800"}')
+    assert (caught.value.code, caught.value.param, caught.value.event_id) == (
+        "invalid_value",
+        "event_id",
+        None,
+    )
+
+
+def test_paired_surrogates_are_text() -> None:
+    event = ga.ClientEvent.parse('{"type":"input_audio_buffer.clear","event_id":"\\ud83d\\ude00"}')
+    assert event.event_id == "\U0001f600"
+
+
+# -- deep nesting --------------------------------------------------------------------------------
+
+
+@pytest.mark.spec("12.28")
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("depth", [200, 500, 999, 1000, 5000])
+async def test_json_nested_too_deep(dialect: Dialect, depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    frame = f'{{"type":"response.create","event_id":"deep","response":{{"metadata":{nested}}}}}'
+    error = await one_error_then_a_turn(dialect, frame)
+    # Python's own parser reads the event_id up to about 1,000 levels.
+    readable = "deep" if depth < 990 else None
+    assert error == invalid_request("invalid_json", TOO_DEEP, None, readable)
+
+
+def test_nesting_within_the_limit_is_read() -> None:
+    nested = "[" * 195 + "]" * 195
+    with pytest.raises(ProtocolError) as caught:
+        ga.ClientEvent.parse(f'{{"type":"response.create","response":{{"metadata":{nested}}}}}')
+    assert caught.value.code == "invalid_type"
