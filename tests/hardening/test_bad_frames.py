@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from openrealtime.audio.b64 import b64encode
 from openrealtime.protocol import ProtocolError, ga
 
 from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
-from ..server.dialects import Dialect
-from ..server.harness import Harness
+from ..server.dialects import Dialect, configure, overrides, user_text
+from ..server.harness import Harness, speech
 
 NOT_TEXT = (
     "the string contains a lone UTF-16 surrogate (\\ud800), so it is not Unicode text. "
@@ -121,3 +122,66 @@ def test_nesting_within_the_limit_is_read() -> None:
     with pytest.raises(ProtocolError) as caught:
         ga.ClientEvent.parse(f'{{"type":"response.create","response":{{"metadata":{nested}}}}}')
     assert caught.value.code == "invalid_type"
+
+
+# -- null where a number or a string was assumed ---------------------------------------------------
+
+
+@pytest.mark.spec("3.9.3")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_null_max_output_tokens_means_the_sessions_value(dialect: Dialect) -> None:
+    key = "max_output_tokens" if dialect == "ga" else "max_response_output_tokens"
+    async with Harness(dialect=dialect) as h:
+        h.send(configure(dialect, text=True, max_tokens=4000))
+        h.send(user_text("Hello"))
+        h.send({"type": "response.create", "response": {key: None}})
+        await h.settle()
+        assert "error" not in h.types()
+        done = h.of_type("response.done")[-1].response
+        assert done.status == "completed"
+        assert done.max_output_tokens == 4000
+
+
+@pytest.mark.spec("3.9.3")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_every_null_override_means_the_sessions_value(dialect: Dialect) -> None:
+    nulls = dict.fromkeys(
+        ["instructions", "tools", "tool_choice", "metadata", "conversation", "input"], None
+    )
+    params = overrides(dialect, **nulls)
+    if dialect == "ga":
+        params.update(output_modalities=None, audio={"output": {"voice": None, "format": None}})
+    else:
+        params.update(modalities=None, voice=None, output_audio_format=None, temperature=None)
+    async with Harness(dialect=dialect) as h:
+        h.send(configure(dialect, text=True, instructions="Be brief."))
+        h.send(user_text("Hello"))
+        h.send({"type": "response.create", "response": params})
+        await h.settle()
+        assert "error" not in h.types()
+        done = h.of_type("response.done")[-1].response
+        assert done.status == "completed"
+        voice = done.voice if dialect == "beta" else done.audio.output.voice
+        assert voice == "alloy"
+        assert done.output[0].content[0].text == "You said: Hello"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_inline_input_audio_without_an_id(dialect: Dialect) -> None:
+    """A response's inline input item may have no id, or a null one, and carry audio."""
+    part_type = "input_audio"
+    audio = b64encode(speech("Hello there"))
+    async with Harness(dialect=dialect) as h:
+        for item_id in ({}, {"id": None}):
+            item = {"type": "message", "role": "user", **item_id}
+            item["content"] = [{"type": part_type, "audio": audio}]
+            h.send(
+                {
+                    "type": "response.create",
+                    "response": {**overrides(dialect, text=True), "input": [item]},
+                }
+            )
+            await h.settle()
+            done = h.of_type("response.done")[-1].response
+            assert done.status == "completed", done.status_details
+        assert "error" not in h.types()

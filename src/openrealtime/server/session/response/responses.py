@@ -43,8 +43,11 @@ class Responses:
     # -- client events -------------------------------------------------------------
 
     def create(self, event: ga.ResponseCreateEvent) -> None:
-        """Start a response with the session's settings and the event's overrides."""
-        params = event.response.to_dict() if event.response is not None else {}
+        """Start a response with the session's settings and the event's overrides.
+
+        A parameter given as ``null`` is no override: the session's value applies.
+        """
+        params = _overrides(event.response.to_dict()) if event.response is not None else {}
         event_id = event.event_id
         out_of_band = params.get("conversation") == "none"
         if not out_of_band and self.active is not None:
@@ -110,7 +113,7 @@ class Responses:
         session = self._session
         ctx = session.ctx
         view = session.view
-        audio = (params.get("audio") or {}).get("output") or {}
+        audio = _overrides((params.get("audio") or {}).get("output") or {})
         voice = audio.get("voice", view.voice)
         plan = ResponsePlan(
             output_modalities=params.get("output_modalities") or view.output_modalities,  # type: ignore[arg-type]
@@ -196,6 +199,8 @@ class Responses:
                 audio = self._session.items.extract_audio(
                     item, event_id, f"response.input[{index}]"
                 )
+                # An inline item is never stored, but the response's work names items by id.
+                item.id = item.id or self._session.ctx.ids.new("item_")
                 resolved.append(StoredItem(item=item, audio=audio))
         return resolved
 
@@ -207,6 +212,11 @@ class _Request:
         self.instructions = instructions or ""
         self.tools = tools or []
         self.tool_choice = tool_choice
+
+
+def _overrides(params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters that override the session: those given, and not ``null``."""
+    return {key: value for key, value in params.items() if value is not None}
 
 
 def _check_params(params: dict[str, Any], event_id: str | None) -> None:
