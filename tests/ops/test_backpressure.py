@@ -19,7 +19,7 @@ from openrealtime.engines.scripted import Script, scripted_engines
 from openrealtime.engines.scripted.script import Actions
 from openrealtime.server import ServerConfig, create_app
 from openrealtime.server.app.runner import running
-from openrealtime.server.transport.outbox import OUTBOX_FULL, Close, Outbox
+from openrealtime.server.transport.outbox import OUTBOX_FULL, Close, Outbox, frame_bytes
 
 from .wire import TEXT_TURN
 
@@ -28,21 +28,48 @@ LONG_REPLY = "Speaking on and on " * 400
 """About 7600 characters: over seven minutes of speech, far more than the limit."""
 
 
-def test_the_outbox_gives_up_past_its_limit() -> None:
-    outbox = Outbox(limit=10)
+async def test_the_outbox_gives_up_when_what_waited_passes_its_limit() -> None:
+    outbox = Outbox(limit=10, max_frame=20)
     outbox.put("12345")
+    await asyncio.sleep(0)
     outbox.put("67890")
-    assert outbox.queued_bytes == 10
+    await asyncio.sleep(0)
     outbox.put("x")
+    assert outbox.queued_bytes == 11
+    await asyncio.sleep(0)
+    outbox.put("y")
     assert outbox.overflowed
     assert outbox.queued_bytes == 0
     outbox.put("ignored")
     outbox.close(Close(1001, "later"))
+    assert [await outbox.get()] == [OUTBOX_FULL]
 
-    async def drain() -> list[str | Close]:
-        return [await outbox.get()]
 
-    assert asyncio.run(drain()) == [OUTBOX_FULL]
+async def test_frames_of_one_turn_are_queued_up_to_twice_the_largest_frame() -> None:
+    """A large reply (an item's ``added`` and ``done``) never closes a client by itself."""
+    outbox = Outbox(limit=10, max_frame=20)
+    outbox.put("a" * 20)
+    outbox.put("b" * 20)
+    assert not outbox.overflowed
+    assert await outbox.get() == "a" * 20
+    await asyncio.sleep(0)
+    # 20 bytes waited through a turn: past the limit, the next frame closes.
+    outbox.put("c")
+    assert outbox.overflowed
+
+
+async def test_one_turn_never_queues_more_than_the_hard_bound() -> None:
+    outbox = Outbox(limit=10, max_frame=20)
+    for _ in range(5):
+        outbox.put("z" * 10)
+    assert outbox.queued_bytes == 50
+    outbox.put("z")
+    assert outbox.overflowed
+
+
+def test_frames_are_counted_in_utf8_bytes() -> None:
+    assert frame_bytes("abc") == 3
+    assert frame_bytes("\u00e9\u20ac\U0001f600") == 2 + 3 + 4
 
 
 class RawClient:

@@ -22,9 +22,12 @@ class ServerConfig:
 
     Operations (docs/operations.md): ``api_keys`` (none: the server is open);
     ``ssl_certfile``/``ssl_keyfile`` serve wss; ``max_frame_bytes`` caps one
-    incoming frame (close 1009); ``max_outbox_bytes`` caps what waits for a slow
-    client (close 1008); ``max_sessions`` and ``max_sessions_per_key`` cap open
-    sessions (close 1013; ``None`` is no cap); ``max_client_secrets`` caps live
+    incoming frame (close 1009); ``max_reply_bytes`` caps one outgoing frame (a
+    larger one is replaced by an ``error``; keep it at least twice
+    ``max_frame_bytes`` so every legal item round-trips); ``max_outbox_bytes``
+    caps what waits for a client that is not reading (close 1008);
+    ``max_sessions`` and ``max_sessions_per_key`` cap open sessions (close 1013;
+    ``None`` is no cap); ``max_client_secrets`` caps live
     ephemeral keys; ``shutdown_timeout`` bounds a graceful shutdown;
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
@@ -41,6 +44,7 @@ class ServerConfig:
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    max_reply_bytes: int = 48 * 1024 * 1024
     max_outbox_bytes: int = 16 * 1024 * 1024
     max_sessions: int | None = None
     max_sessions_per_key: int | None = None

@@ -29,6 +29,7 @@ __all__ = [
     "no_function_call",
     "not_in_transcription_session",
     "output_modalities",
+    "reply_too_large",
     "server_error",
     "session_expired",
     "session_type_mismatch",
@@ -251,6 +252,16 @@ def not_in_transcription_session(
 ) -> ProtocolError:
     """An event a transcription session does not accept [U]."""
     return ProtocolError.invalid_value(event_type, supported, param="type", event_id=event_id)
+
+
+def reply_too_large(event_type: str, size: int, limit: int, event_id: str | None) -> ProtocolError:
+    """A server event too large for one frame, sent in its place [ours]."""
+    return ProtocolError(
+        "reply_too_large",
+        f"The {event_type} event would be a frame of {size} bytes, more than the {limit} "
+        "bytes this server sends in one frame (max_reply_bytes), so it was not sent.",
+        event_id=event_id,
+    )
 
 
 def server_error(session_id: str) -> ProtocolError:

@@ -6,8 +6,10 @@ The upgrade always succeeds, as OpenAI's does; a failed check then gets one
 limits with 1013. After that the reader feeds frames through the dialect edge
 into the session, and a single writer drains the session's outbox, so frames
 leave in the order events were emitted. The outbox is bounded: a client that
-stops reading is closed with 1008. With ``ServerConfig.probe`` set, the reader
-and the writer also time frames (:mod:`.probe`).
+stops reading is closed with 1008; a single frame larger than
+``ServerConfig.max_reply_bytes`` is never queued, and the client gets one
+``error`` in its place. With ``ServerConfig.probe`` set, the reader and the
+writer also time frames (:mod:`.probe`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from ..session.session import Session
 from .edge import DialectEdge, edge_for
 from .leniency import LenientEdge
 from .logs import bind_session, describe_frame
-from .outbox import Close, Outbox
+from .outbox import Close, Outbox, frame_bytes
 from .probe import FrameMarks
 
 __all__ = ["REQUEST_CLOSE_CODE", "Connection"]
@@ -60,7 +62,10 @@ class Connection:
         self.config = config
         self.registry = registry
         self.auth = auth
-        self._outbox = Outbox(config.max_outbox_bytes)
+        self._outbox = Outbox(config.max_outbox_bytes, config.max_reply_bytes)
+        self._handling = False
+        self._replying_to: str | None = None
+        self._oversize_reported = False
         self._marks = FrameMarks(config.probe) if config.probe is not None else None
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
@@ -197,9 +202,13 @@ class Connection:
         marks = self._marks
         timed = marks.timing(event) if marks is not None else None
         for frame in self._edge.encode(event):
+            size = frame_bytes(frame)
+            if size > self.config.max_reply_bytes:
+                self._reply_too_large(event.type, size)
+                continue
             if self.config.trace_events:
                 _TRACE.info("server %s", describe_frame(frame))
-            self._outbox.put(frame)
+            self._outbox.put(frame, size)
             if marks is not None and timed is not None:
                 marks.queued(frame, *timed)
         if self._outbox.overflowed and not self._stopping.is_set():
@@ -208,6 +217,21 @@ class Connection:
                 self._outbox.limit,
             )
             self._stopping.set()
+
+    def _reply_too_large(self, event_type: str, size: int) -> None:
+        limit = self.config.max_reply_bytes
+        _LOG.warning("did not send a %s of %d bytes (max_reply_bytes %d)", event_type, size, limit)
+        # One error for one client event, however many of its replies were too large.
+        if self._handling and self._oversize_reported:
+            return
+        self._oversize_reported = self._handling
+        error = errors.reply_too_large(event_type, size, limit, self._replying_to)
+        self._send_event(
+            ga.ErrorEvent(
+                event_id=self._ids.new("event_"),
+                error=ga.ErrorDetail.model_validate(error.to_dict()),
+            )
+        )
 
     def _unknown_field(self, path: str) -> None:
         general = _INDEX.sub("[]", path)
@@ -250,11 +274,15 @@ class Connection:
         except ProtocolError as error:
             session.report(error)
             return
-        if self._marks is None:
-            session.handle(event)
-            return
-        with self._marks.handling(event.type, received):
-            session.handle(event)
+        self._handling, self._replying_to, self._oversize_reported = True, event.event_id, False
+        try:
+            if self._marks is None:
+                session.handle(event)
+                return
+            with self._marks.handling(event.type, received):
+                session.handle(event)
+        finally:
+            self._handling, self._replying_to = False, None
 
     async def _write(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):

@@ -1,10 +1,13 @@
 """The frames waiting for one client, bounded in bytes.
 
 The session emits without waiting, so a client that stops reading would make the
-queue grow without end. Past ``limit`` bytes of queued text the outbox gives up:
-it drops what is queued, keeps only a close (1008, "outbox full: client not
-reading") and ignores everything after, so memory stays bounded whatever the
-client does.
+queue grow without end. The outbox tells such a client from one that is merely
+being sent a large reply: frames put during one turn of the event loop (the
+replies to one client event, say) are always queued, and only what has already
+waited through a turn, and so had its chance to be sent, counts against
+``limit``. Past it the outbox gives up: it drops what is queued, keeps only a
+close (1008, "outbox full: client not reading") and ignores everything after.
+Whatever happens, at most ``limit + 2 * max_frame`` bytes are ever queued.
 """
 
 from __future__ import annotations
@@ -16,12 +19,17 @@ from typing import Final
 
 from ...protocol import ProtocolError
 
-__all__ = ["OUTBOX_FULL", "Close", "Outbox", "close_reason"]
+__all__ = ["OUTBOX_FULL", "Close", "Outbox", "close_reason", "frame_bytes"]
 
 
 def close_reason(error: ProtocolError) -> str:
     """``type.code``, or just ``type`` when the code is null, as OpenAI closes."""
     return f"{error.type}.{error.code}" if error.code else error.type
+
+
+def frame_bytes(frame: str) -> int:
+    """The size of a text frame on the wire (UTF-8); cheap for the usual ASCII frame."""
+    return len(frame) if frame.isascii() else len(frame.encode("utf-8", "surrogatepass"))
 
 
 @dataclass(frozen=True)
@@ -41,18 +49,25 @@ OUTBOX_FULL: Final = Close(1008, "outbox full: client not reading")
 
 
 class Outbox:
-    """A FIFO of text frames and a final :class:`Close`; ``put`` never blocks."""
+    """A FIFO of text frames and a final :class:`Close`; ``put`` never blocks.
 
-    def __init__(self, limit: int) -> None:
+    ``max_frame`` is the largest frame the caller ever puts (it refuses larger
+    ones itself); it sizes the room left for the frames of the current turn.
+    """
+
+    def __init__(self, limit: int, max_frame: int) -> None:
         self.limit = limit
-        self._frames: deque[str | Close] = deque()
+        self.max_frame = max_frame
+        self._frames: deque[tuple[str, int] | Close] = deque()
         self._bytes = 0
+        self._fresh = 0
+        self._turn_pending = False
         self._ready = asyncio.Event()
         self.closed: Close | None = None
 
     @property
     def queued_bytes(self) -> int:
-        """Text waiting to be sent (characters of JSON, which is nearly all ASCII)."""
+        """Bytes of text waiting to be sent."""
         return self._bytes
 
     @property
@@ -60,17 +75,28 @@ class Outbox:
         """Whether the limit was passed."""
         return self.closed is OUTBOX_FULL
 
-    def put(self, frame: str) -> None:
-        """Queue a frame; past the limit, switch to closing with :data:`OUTBOX_FULL`."""
+    def put(self, frame: str, size: int | None = None) -> None:
+        """Queue a frame (``size`` bytes, counted when not given).
+
+        Switches to closing with :data:`OUTBOX_FULL` when the frames that waited
+        through a turn pass ``limit``, or everything queued would pass
+        ``limit + 2 * max_frame``. Must be called from the event loop.
+        """
         if self.closed is not None:
             return
-        if self._bytes + len(frame) > self.limit:
+        size = frame_bytes(frame) if size is None else size
+        waited = self._bytes - self._fresh
+        if waited > self.limit or self._bytes + size > self.limit + 2 * self.max_frame:
             self._frames.clear()
-            self._bytes = 0
+            self._bytes = self._fresh = 0
             self.close(OUTBOX_FULL)
             return
-        self._frames.append(frame)
-        self._bytes += len(frame)
+        self._frames.append((frame, size))
+        self._bytes += size
+        self._fresh += size
+        if not self._turn_pending:
+            self._turn_pending = True
+            asyncio.get_running_loop().call_soon(self._turn_ended)
         self._ready.set()
 
     def close(self, close: Close) -> None:
@@ -86,7 +112,13 @@ class Outbox:
         while not self._frames:
             self._ready.clear()
             await self._ready.wait()
-        frame = self._frames.popleft()
-        if isinstance(frame, str):
-            self._bytes -= len(frame)
+        entry = self._frames.popleft()
+        if isinstance(entry, Close):
+            return entry
+        frame, size = entry
+        self._bytes -= size
         return frame
+
+    def _turn_ended(self) -> None:
+        self._turn_pending = False
+        self._fresh = 0
