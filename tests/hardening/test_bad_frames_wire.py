@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed
 
 from openrealtime.engines.registry import ModelRegistry
 from openrealtime.server import ServerConfig
@@ -174,3 +176,31 @@ async def test_a_reply_over_max_reply_bytes_is_one_error() -> None:
         await ws.send(json.dumps({**text_item("small", "after"), "previous_item_id": "too_big"}))
         added = await recv(ws)
         assert (added["type"], added["previous_item_id"]) == ("conversation.item.added", "too_big")
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.spec("12.30")
+async def test_invalid_utf8_closes_1007_with_one_log_line(url: ServerURL) -> None:
+    handler = Records()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    try:
+        async with await connect(url) as ws:
+            await ws.send(b'{"type":"session.update","event_id":"\xff"}', text=True)
+            with pytest.raises(ConnectionClosed) as closed:
+                await recv(ws)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1007
+    finally:
+        logger.removeHandler(handler)
+    assert [(r.levelname, r.getMessage(), r.exc_info) for r in handler.records] == [
+        ("WARNING", "closed a connection with 1007: a text frame was not valid UTF-8", None)
+    ]

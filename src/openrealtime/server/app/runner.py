@@ -11,6 +11,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from ..transport.logs import InvalidUtf8Filter
 from .admission import SessionRegistry
 from .app import create_app
 from .config import ServerConfig
@@ -36,7 +37,7 @@ class ServerURL(str):
 
 def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -> uvicorn.Config:
     """The uvicorn settings a Realtime server needs (keepalive pings, frame size, TLS)."""
-    return uvicorn.Config(
+    settings = uvicorn.Config(
         app,
         host=config.host,
         port=config.port if port is None else port,
@@ -51,6 +52,9 @@ def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -
         lifespan="off",
         log_level="warning",
     )
+    # uvicorn configures its loggers as the settings are made; the filter goes on after.
+    InvalidUtf8Filter.install()
+    return settings
 
 
 def server_for(app: ASGIApp, config: ServerConfig, *, port: int | None = None) -> uvicorn.Server:

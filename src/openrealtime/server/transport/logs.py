@@ -17,6 +17,7 @@ from typing import Any, Final
 
 __all__ = [
     "LOG_FORMAT",
+    "InvalidUtf8Filter",
     "SessionIdFilter",
     "bind_session",
     "configure_logging",
@@ -44,6 +45,33 @@ class SessionIdFilter(logging.Filter):
         record.session_id = session_id
         record.session = f" [{session_id}]" if session_id else ""
         return True
+
+
+class InvalidUtf8Filter(logging.Filter):
+    """Makes uvicorn's report of a text frame that is not UTF-8 one line, without a traceback.
+
+    uvicorn closes such a connection with 1007, as RFC 6455 asks, and logs the
+    decoding error with its traceback on ``uvicorn.error``: a client's mistake,
+    not the server's.
+    """
+
+    REPORTED: Final = "Invalid UTF-8 sequence received from client."
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == self.REPORTED:
+            record.msg = "closed a connection with 1007: a text frame was not valid UTF-8"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+    @classmethod
+    def install(cls) -> None:
+        """Add the filter to ``uvicorn.error``, once."""
+        logger = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, cls) for f in logger.filters):
+            logger.addFilter(cls())
 
 
 def configure_logging(level: int = logging.INFO) -> None:
