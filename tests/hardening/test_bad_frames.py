@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from openrealtime.audio.b64 import b64encode
-from openrealtime.protocol import ProtocolError, ga
+from openrealtime.protocol import ProtocolError, beta, ga
 
 from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from ..server.dialects import Dialect, configure, overrides, user_text
@@ -185,3 +185,65 @@ async def test_inline_input_audio_without_an_id(dialect: Dialect) -> None:
             done = h.of_type("response.done")[-1].response
             assert done.status == "completed", done.status_details
         assert "error" not in h.types()
+
+
+# -- values echoed in errors ---------------------------------------------------------------------
+
+LONG = "x" * 100_000
+CUT = "x" * 512 + "…(+99488 chars)"
+
+
+@pytest.mark.spec("12.31")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_a_long_unknown_type_is_cut_in_the_error(dialect: Dialect) -> None:
+    error = await one_error_then_a_turn(dialect, json.dumps({"type": LONG, "event_id": "t"}))
+    assert error["message"].startswith(f"Invalid value: '{CUT}'. Supported values are: ")
+    assert len(error["message"]) < 1500
+
+
+@pytest.mark.spec("12.31")
+@pytest.mark.parametrize(
+    ("event", "param", "message"),
+    [
+        (
+            {"type": "conversation.item.retrieve", "item_id": LONG},
+            "item_id",
+            f"Item with item_id not found: {CUT}",
+        ),
+        (
+            {"type": "conversation.item.delete", "item_id": LONG},
+            "item_id",
+            f"Item with item_id not found: {CUT}",
+        ),
+        (
+            {"type": "response.cancel", "response_id": LONG},
+            "response_id",
+            f"Response with response_id not found: {CUT}",
+        ),
+        (
+            {"type": "session.update", "session": {"type": "realtime", LONG: 1}},
+            f"session.{'x' * 504}…(+99496 chars)",
+            f"Unknown parameter: 'session.{'x' * 504}…(+99496 chars)'.",
+        ),
+        (
+            {"type": "session.update", "session": {"type": "realtime", "model": LONG}},
+            "session.model",
+            f'Model "{CUT}" is not supported in realtime mode.',
+        ),
+    ],
+    ids=["retrieve", "delete", "cancel", "unknown-field", "model"],
+)
+async def test_long_values_are_cut_in_errors(
+    event: dict[str, Any], param: str, message: str
+) -> None:
+    error = await one_error_then_a_turn("ga", json.dumps(event))
+    assert (error["param"], error["message"]) == (param, message)
+
+
+@pytest.mark.spec("12.31")
+def test_a_long_enum_value_is_cut() -> None:
+    with pytest.raises(ProtocolError) as caught:
+        beta.ClientEvent.parse(
+            json.dumps({"type": "session.update", "session": {"input_audio_format": LONG}})
+        )
+    assert caught.value.message.startswith(f"Invalid value: '{CUT}'. Supported values are: ")

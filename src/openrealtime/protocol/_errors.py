@@ -91,6 +91,14 @@ class ProtocolError(Exception):
 
     __hash__ = None  # type: ignore[assignment]
 
+    @staticmethod
+    def shown(value: object) -> str:
+        """A client value as an error quotes it: cut after :data:`ECHO_LIMIT` characters."""
+        text = str(value)
+        if len(text) <= ECHO_LIMIT:
+            return text
+        return f"{text[:ECHO_LIMIT]}…(+{len(text) - ECHO_LIMIT} chars)"
+
     @classmethod
     def invalid_value(
         cls,
@@ -103,7 +111,8 @@ class ProtocolError(Exception):
         """``invalid_value``: "Invalid value: 'x'. Supported values are: ..."."""
         return cls(
             "invalid_value",
-            f"Invalid value: '{value}'. Supported values are: {format_choices(choices)}.",
+            f"Invalid value: '{cls.shown(value)}'. Supported values are: "
+            f"{format_choices(choices)}.",
             param=param,
             event_id=event_id,
         )
@@ -303,7 +312,7 @@ def _dotted(path: Sequence[str | int]) -> str | None:
     text = ""
     for segment in path:
         text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else segment)
-    return text or None
+    return ProtocolError.shown(text) if text else None
 
 
 def _type_message(param: str | None, expected: str, value: Any) -> str:

@@ -33,7 +33,8 @@ def model_mismatch(requested: str, minted: str) -> ProtocolError:
     """A connection naming another model than its client secret (close 4000)."""
     return ProtocolError(
         "invalid_model",
-        f'Model "{requested}" does not match the model of this client secret, "{minted}".',
+        f'Model "{ProtocolError.shown(requested)}" does not match the model of this client '
+        f'secret, "{minted}".',
     )
 
 

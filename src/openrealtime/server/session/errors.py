@@ -1,7 +1,8 @@
 """Every error the session core reports, worded as OpenAI words it.
 
 Errors are values: each function returns a :class:`ProtocolError`, which becomes
-exactly one ``error`` event carrying the client's ``event_id``. Wording marked
+exactly one ``error`` event carrying the client's ``event_id``. A client value
+quoted in a message is cut after 512 characters (``ProtocolError.shown``). Wording marked
 [O] in protocol-semantics.md is verbatim; the rest is documented in
 docs/behaviour.md as our choice.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ...protocol import ProtocolError
+
+_shown = ProtocolError.shown
 
 __all__ = [
     "active_response",
@@ -63,7 +66,7 @@ def unknown_response(response_id: str, event_id: str | None) -> ProtocolError:
     """``response.cancel`` naming a response this session never had [U]."""
     return ProtocolError(
         "invalid_value",
-        f"Response with response_id not found: {response_id}",
+        f"Response with response_id not found: {_shown(response_id)}",
         param="response_id",
         event_id=event_id,
     )
@@ -73,7 +76,7 @@ def item_not_found(item_id: str, param: str, event_id: str | None) -> ProtocolEr
     """An unknown item id in ``previous_item_id``, retrieve, delete or an input reference [U]."""
     return ProtocolError(
         "item_not_found",
-        f"Item with item_id not found: {item_id}",
+        f"Item with item_id not found: {_shown(item_id)}",
         param=param,
         event_id=event_id,
     )
@@ -83,7 +86,7 @@ def truncate_item_not_found(item_id: str, event_id: str | None) -> ProtocolError
     """Truncating an unknown item [O, pairing U]."""
     return ProtocolError(
         "item_truncate_invalid_item_id",
-        f"Item with item_id not found: {item_id}",
+        f"Item with item_id not found: {_shown(item_id)}",
         param="item_id",
         event_id=event_id,
     )
@@ -145,7 +148,7 @@ def invalid_model(model: str, param: str | None, event_id: str | None = None) ->
     """A model this server does not serve [O]."""
     return ProtocolError(
         "invalid_model",
-        f'Model "{model}" is not supported in realtime mode.',
+        f'Model "{_shown(model)}" is not supported in realtime mode.',
         param=param,
         event_id=event_id,
     )
@@ -199,7 +202,7 @@ def duplicate_item_id(item_id: str, event_id: str | None) -> ProtocolError:
     """Creating an item with an id already in the conversation [U]."""
     return ProtocolError(
         "invalid_value",
-        f"Item with item_id already exists: {item_id}",
+        f"Item with item_id already exists: {_shown(item_id)}",
         param="item.id",
         event_id=event_id,
     )
@@ -223,7 +226,7 @@ def no_function_call(call_id: str, event_id: str | None) -> ProtocolError:
     """A ``function_call_output`` whose ``call_id`` matches no function call [U]."""
     return ProtocolError(
         "invalid_value",
-        f"No tool call found for function call output with call_id {call_id}.",
+        f"No tool call found for function call output with call_id {_shown(call_id)}.",
         param="item.call_id",
         event_id=event_id,
     )
