@@ -71,12 +71,15 @@ class ProtocolError(Exception):
         self.event_id = event_id
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire ``error`` object, with all five keys in OpenAI's order."""
+        """The wire ``error`` object, with all five keys in OpenAI's order.
+
+        ``param`` is cut as client values are (``param`` itself keeps the whole path).
+        """
         return {
             "type": self.type,
             "code": self.code,
             "message": self.message,
-            "param": self.param,
+            "param": self.param if self.param is None else ProtocolError.shown(self.param),
             "event_id": self.event_id,
         }
 
@@ -200,7 +203,7 @@ def _unreadable(error: ErrorDetails | None, raw: Any) -> ProtocolError:
             path, in_key, character = found
             param = _dotted(path)
             where = "a key" if in_key else "the string"
-            subject = f"Invalid value for '{param}'" if param else "Invalid event"
+            subject = f"Invalid value for '{_label(param)}'" if param else "Invalid event"
             return ProtocolError(
                 "invalid_value",
                 f"{subject}: {where} contains a lone UTF-16 surrogate ({character}), so it is "
@@ -312,12 +315,17 @@ def _dotted(path: Sequence[str | int]) -> str | None:
     text = ""
     for segment in path:
         text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else segment)
-    return ProtocolError.shown(text) if text else None
+    return text or None
+
+
+def _label(param: str | None) -> str | None:
+    """A parameter path as a message names it: cut as client values are."""
+    return None if param is None else ProtocolError.shown(param)
 
 
 def _type_message(param: str | None, expected: str, value: Any) -> str:
     actual = json_type_name(value)
-    return f"Invalid type for '{param}': expected {expected}, but got {actual} instead."
+    return f"Invalid type for '{_label(param)}': expected {expected}, but got {actual} instead."
 
 
 def _number(value: Any) -> str:
@@ -335,6 +343,7 @@ def _map(
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     param = _dotted(path)
+    named = _label(param)
 
     def fail(code: str | None, message: str, at: str | None = param) -> ProtocolError:
         return ProtocolError(code, message, param=at, event_id=event_id)
@@ -352,15 +361,17 @@ def _map(
             return fail("invalid_event", "The 'type' field is missing.", None)
         tag = value.get(key, _MISSING) if isinstance(value, dict) else _MISSING
         if kind == "union_tag_not_found" or tag is _MISSING:
-            return fail("missing_required_parameter", f"Missing required parameter: '{at}'.", at)
+            return fail(
+                "missing_required_parameter", f"Missing required parameter: '{_label(at)}'.", at
+            )
         if not isinstance(tag, str):
             return fail("invalid_type", _type_message(at, "a string", tag), at)
         choices = supported_types if not path else _QUOTED.findall(ctx.get("expected_tags", ""))
         return ProtocolError.invalid_value(tag, choices, param=at, event_id=event_id)
     if kind == "extra_forbidden":
-        return fail("unknown_parameter", f"Unknown parameter: '{param}'.")
+        return fail("unknown_parameter", f"Unknown parameter: '{named}'.")
     if kind == "missing" or value is _MISSING:
-        return fail("missing_required_parameter", f"Missing required parameter: '{param}'.")
+        return fail("missing_required_parameter", f"Missing required parameter: '{named}'.")
     if kind in ("literal_error", "enum"):
         if not isinstance(value, str):
             return fail("invalid_type", _type_message(param, "a string", value))
@@ -373,7 +384,7 @@ def _map(
         side, word, sign = ("below", "minimum", ">=") if below else ("above", "maximum", "<=")
         return fail(
             f"{number}_{side}_{word[:3]}_value",
-            f"Invalid '{param}': {number} {side} {word} value. Expected a value {sign} "
+            f"Invalid '{named}': {number} {side} {word} value. Expected a value {sign} "
             f"{_number(limit)}, but got {_number(value)} instead.",
         )
     if kind in ("string_too_long", "string_too_short", "too_long", "too_short"):
@@ -385,11 +396,11 @@ def _map(
         side, word = ("above", "maximum") if longer else ("below", "minimum")
         return fail(
             f"{thing}_{side}_{word[:3]}_length",
-            f"Invalid '{param}': {thing} too {'long' if longer else 'short'}. Expected {noun} "
+            f"Invalid '{named}': {thing} too {'long' if longer else 'short'}. Expected {noun} "
             f"with {word} length {limit}, but got {noun} with length {actual} instead.",
         )
     if kind in _EXPECTED:
         return fail("invalid_type", _type_message(param, _EXPECTED[kind], value))
     if kind == "openrealtime":
-        return fail(ctx.get("code"), str(ctx.get("message", error["msg"])).format(param=param))
-    return fail("invalid_value", f"Invalid value for '{param}': {error['msg']}.")
+        return fail(ctx.get("code"), str(ctx.get("message", error["msg"])).format(param=named))
+    return fail("invalid_value", f"Invalid value for '{named}': {error['msg']}.")

@@ -43,6 +43,8 @@ _LOG = logging.getLogger("openrealtime.connection")
 _TRACE = logging.getLogger("openrealtime.trace")
 _BETA_PROTOCOL: Final = "openai-beta.realtime-v1"
 _INDEX: Final = re.compile(r"\[\d+\]")
+_MAX_UNKNOWN_FIELDS: Final = 256
+"""Unknown field paths logged per session (lenient mode); memory stays bounded."""
 
 REQUEST_CLOSE_CODE: Final = 4000
 """The close after a bad request (model, intent, call_id), as OpenAI closes."""
@@ -235,9 +237,14 @@ class Connection:
 
     def _unknown_field(self, path: str) -> None:
         general = _INDEX.sub("[]", path)
-        if general not in self._unknown_fields:
-            self._unknown_fields.add(general)
-            _LOG.warning("ignored the unknown client field %r (lenient mode)", general)
+        if general in self._unknown_fields or len(self._unknown_fields) > _MAX_UNKNOWN_FIELDS:
+            return
+        self._unknown_fields.add(general)
+        if len(self._unknown_fields) > _MAX_UNKNOWN_FIELDS:
+            _LOG.warning("more unknown client fields; no more are logged (lenient mode)")
+            return
+        shown = ProtocolError.shown(general)
+        _LOG.warning("ignored the unknown client field %r (lenient mode)", shown)
 
     async def _read(self, session: Session, writer: asyncio.Task[None]) -> None:
         """Feed client frames to the session until the client leaves or the connection ends."""
