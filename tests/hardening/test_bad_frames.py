@@ -247,3 +247,14 @@ def test_a_long_enum_value_is_cut() -> None:
             json.dumps({"type": "session.update", "session": {"input_audio_format": LONG}})
         )
     assert caught.value.message.startswith(f"Invalid value: '{CUT}'. Supported values are: ")
+
+
+# -- found by the fuzzer ---------------------------------------------------------------------------
+
+
+@pytest.mark.spec("12.10")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_an_unknown_field_named_empty(dialect: Dialect) -> None:
+    frame = json.dumps({"type": "input_audio_buffer.clear", "event_id": "e", "": 1})
+    error = await one_error_then_a_turn(dialect, frame)
+    assert error == invalid_request("unknown_parameter", "Unknown parameter: ''.", "", "e")

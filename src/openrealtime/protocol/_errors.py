@@ -315,7 +315,8 @@ def _dotted(path: Sequence[str | int]) -> str | None:
     text = ""
     for segment in path:
         text += f"[{segment}]" if isinstance(segment, int) else (f".{segment}" if text else segment)
-    return text or None
+    # A key may be empty: "" is a path, only no path at all is None.
+    return text if path else None
 
 
 def _label(param: str | None) -> str | None:
