@@ -258,3 +258,25 @@ async def test_an_unknown_field_named_empty(dialect: Dialect) -> None:
     frame = json.dumps({"type": "input_audio_buffer.clear", "event_id": "e", "": 1})
     error = await one_error_then_a_turn(dialect, frame)
     assert error == invalid_request("unknown_parameter", "Unknown parameter: ''.", "", "e")
+
+
+async def test_beta_tools_and_tool_choice_without_type() -> None:
+    """Beta's function tools may leave out ``type``; GA's need it, so translation adds it."""
+    tool = {"name": "get_weather", "parameters": {"type": "object"}}
+    async with Harness(dialect="beta") as h:
+        h.take()
+        h.send({"type": "session.update", "session": {"tools": [tool], "tool_choice": "auto"}})
+        (updated,) = h.take()
+        assert updated.type == "session.updated"
+        assert [t.name for t in updated.session.tools] == ["get_weather"]
+        choice = {"name": "get_weather"}
+        h.send(user_text("Hello"))
+        h.send(
+            {
+                "type": "response.create",
+                "response": {"modalities": ["text"], "tools": [tool], "tool_choice": choice},
+            }
+        )
+        await h.settle()
+        assert "error" not in h.types()
+        assert h.of_type("response.done")[-1].response.status == "completed"
