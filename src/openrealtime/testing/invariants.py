@@ -18,6 +18,17 @@
 
 :class:`TraceChecker` takes the same events one at a time, as dicts, for streams
 that are still running (the conformance kit, fuzzers).
+
+Session-level rules, each its own small checker fed the same way, and
+:class:`SessionChecker`, which feeds all of them and the trace checker at once:
+
+- :class:`ActiveResponses`: at most one response writes to the default
+  conversation at a time (out-of-band responses run beside it);
+- :class:`ConversationOrder`: every ``previous_item_id`` names the item just
+  before, in a mirror of the conversation built from the item events;
+- :class:`TruncationGuard`: no audio or transcript of a part after its
+  ``conversation.item.truncated``;
+- :func:`check_rejection`: a rejected client event got one ``error`` and nothing else.
 """
 
 from __future__ import annotations
@@ -25,7 +36,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Dialect", "InvariantViolation", "TraceChecker", "check_trace"]
+__all__ = [
+    "ActiveResponses",
+    "ConversationOrder",
+    "Dialect",
+    "InvariantViolation",
+    "SessionChecker",
+    "TraceChecker",
+    "TruncationGuard",
+    "check_rejection",
+    "check_trace",
+]
 
 Dialect = Literal["ga", "beta"]
 
@@ -185,6 +206,9 @@ class TraceChecker:
             _require(self.dialect == "ga", f"{where}: beta has no conversation.item.done")
             _require(self.conversation.get(item_id) is False, f"{where}: done without added")
             self.conversation[item_id] = True
+        elif kind == "conversation.item.deleted":
+            # A deleted item's id may be used again; one deleted while generating ends there.
+            self.conversation.pop(event["item_id"], None)
 
     def finish(self) -> None:
         unfinished = [rid for rid, response in self.responses.items() if not response.done]
@@ -245,3 +269,122 @@ def check_trace(events: list[Any], dialect: Dialect, *, complete: bool = True) -
         checker.feed(position, event.to_dict())
     if complete:
         checker.finish()
+
+
+class ActiveResponses:
+    """At most one response of the default conversation is active at a time."""
+
+    def __init__(self) -> None:
+        self.active: str | None = None
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind not in ("response.created", "response.done"):
+            return
+        response = event["response"]
+        if response.get("conversation_id") is None:
+            return
+        where = f"event {position} ({kind})"
+        if kind == "response.created":
+            _require(self.active is None, f"{where}: {self.active} is still active")
+            self.active = response["id"]
+        elif self.active == response["id"]:
+            self.active = None
+
+
+class ConversationOrder:
+    """A mirror of the conversation from item events; ``previous_item_id`` must fit it.
+
+    ``items`` is the conversation's item ids in order, for comparing with the
+    server's own state where a test can reach it.
+    """
+
+    _ADDED: dict[Dialect, str] = {
+        "ga": "conversation.item.added",
+        "beta": "conversation.item.created",
+    }
+    _NAMED = ("conversation.item.retrieved", "conversation.item.truncated")
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.added_type = self._ADDED[dialect]
+        self.items: list[str] = []
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        where = f"event {position} ({kind})"
+        if kind == self.added_type:
+            item_id = event["item"]["id"]
+            previous = event.get("previous_item_id")
+            _require(
+                item_id not in self.items, f"{where}: {item_id} is already in the conversation"
+            )
+            if previous is None:
+                self.items.insert(0, item_id)
+            else:
+                _require(previous in self.items, f"{where}: previous_item_id {previous} unknown")
+                self.items.insert(self.items.index(previous) + 1, item_id)
+        elif kind == "conversation.item.deleted":
+            _require(event["item_id"] in self.items, f"{where}: {event['item_id']} unknown")
+            self.items.remove(event["item_id"])
+        elif kind in self._NAMED:
+            item_id = event["item"]["id"] if "item" in event else event["item_id"]
+            _require(item_id in self.items, f"{where}: {item_id} is not in the conversation")
+
+
+class TruncationGuard:
+    """No audio or transcript delta of a part after it was truncated."""
+
+    _SPEECH = frozenset(
+        {
+            "response.output_audio.delta",
+            "response.output_audio_transcript.delta",
+            "response.audio.delta",
+            "response.audio_transcript.delta",
+        }
+    )
+
+    def __init__(self) -> None:
+        self.truncated: dict[tuple[str, int], int] = {}
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "conversation.item.truncated":
+            self.truncated[(event["item_id"], event["content_index"])] = event["audio_end_ms"]
+        elif kind in self._SPEECH:
+            part = (event["item_id"], event["content_index"])
+            _require(
+                part not in self.truncated,
+                f"event {position} ({kind}): speech of {part} after its truncation "
+                f"at {self.truncated.get(part)} ms",
+            )
+
+
+def check_rejection(replies: list[dict[str, Any]], event_id: str | None) -> None:
+    """A rejected client event's replies: exactly one ``error``, with its ``event_id``."""
+    _require(
+        [reply["type"] for reply in replies] == ["error"],
+        f"a rejected event got {[reply['type'] for reply in replies]}, not one error",
+    )
+    got = replies[0]["error"]["event_id"]
+    _require(got == event_id, f"the error carries event_id {got!r}, not {event_id!r}")
+
+
+class SessionChecker:
+    """Every checker of this module over one session's wire events, fed one at a time."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.trace = TraceChecker(dialect)
+        self.active = ActiveResponses()
+        self.order = ConversationOrder(dialect)
+        self.truncation = TruncationGuard()
+        self.position = 0
+
+    def feed(self, event: dict[str, Any]) -> None:
+        """Check the next event of the session."""
+        for checker in (self.trace, self.active, self.order, self.truncation):
+            checker.feed(self.position, event)
+        self.position += 1
+
+    def finish(self) -> None:
+        """The session's stream has ended with every response done."""
+        self.trace.finish()
