@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint typecheck bench clean
+.PHONY: serve test lint typecheck bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,18 @@ serve: $(VENV)/.serve-installed
 	$(BIN)/openrealtime serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev-installed
-	$(BIN)/ruff check src tests benchmarks examples
-	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/ruff check src tests benchmarks examples fuzz
+	$(BIN)/ruff format --check src tests benchmarks examples fuzz
 	$(BIN)/mypy
+	$(BIN)/mypy fuzz
 	$(BIN)/lint-imports
 	$(BIN)/pytest -q
+
+# The long fuzzing campaigns (about an hour on two cores): 1,000,000 frames through the
+# session core, 100,000 over WebSocket from 8 clients, 10,000 disconnects. `make test`
+# runs a short fixed-seed slice of each.
+fuzz: $(VENV)/.dev-installed
+	$(BIN)/python -m fuzz all
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/codec.py
