@@ -59,9 +59,9 @@ from websockets.protocol import State
 from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.tokens import split_tokens
 from openrealtime.server import ServerConfig, SessionOptions, create_app
-from openrealtime.server.app.admission import SessionRegistry
+from openrealtime.server.app.admission import OpenSessions
 from openrealtime.server.app.runner import running
-from openrealtime.server.transport.probe import LatencyProbe, created_metric
+from openrealtime.server.latency import LatencyProbe, created_metric
 
 SAY = "please tell me the time and the weather in paris for today"  # 12 words
 REPLY = f"You said: {SAY}"
@@ -400,7 +400,7 @@ def rss_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def stamp(sessions: SessionRegistry) -> Stamp:
+def stamp(sessions: OpenSessions) -> Stamp:
     return Stamp(time.perf_counter(), time.process_time(), len(sessions), rss_bytes())
 
 
@@ -449,7 +449,7 @@ async def drive(
     url: str,
     args: argparse.Namespace,
     probe: LatencyProbe,
-    sessions: SessionRegistry,
+    sessions: OpenSessions,
     profiler: cProfile.Profile | None,
     collector: GcPauses,
 ) -> PhaseRun:
@@ -497,9 +497,7 @@ async def serve_and_load(args: argparse.Namespace, phases: list[str]) -> tuple[l
         session=SessionOptions(audio_delta_ms=args.audio_delta_ms),
         probe=probe,
     )
-    for entry in config.models.entries:
-        entry.engine_set()  # built now, as `openrealtime serve` does, not in a phase
-    app = create_app(config)
+    app = create_app(config)  # running() starts its engines before the port opens
     collector = GcPauses()
     runs = []
     async with running(config, app=app) as url:

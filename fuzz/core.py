@@ -100,16 +100,16 @@ class CoreSession:
 
     async def run(self, steps: Iterator[Step], taken: list[Step]) -> None:
         """Deliver every step (recording it in ``taken``); raises on the first failure."""
-        self.start()
+        await self.start()
         for step in steps:
             taken.append(step)
-            self.deliver(step.frame)
+            await self.deliver(step.frame)
             await self.advance(step.advance_ms)
         await self.finish()
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """``session.created``, checked like everything after it."""
-        self.harness.start()
+        await self.harness.start()
         self._drain()
 
     async def advance(self, ms: float) -> None:
@@ -124,26 +124,26 @@ class CoreSession:
         # Turn detection's idle timeout answers silence for ever: stop it, then let work end.
         off: dict[str, Any] = {"turn_detection": None}
         session = {"type": "realtime", "audio": {"input": off}} if self.dialect == "ga" else off
-        self.deliver(Frame(text=json.dumps({"type": "session.update", "session": session})))
+        await self.deliver(Frame(text=json.dumps({"type": "session.update", "session": session})))
         await self.harness.settle()
         self.pump()
         self.checker.finish()
         self.check_conversation()
 
     def check_conversation(self) -> None:
-        """The conversation the events describe is the session's own, once work stops.
+        """The conversation the events describe is the session's own, between responses.
 
         While a response runs, a beta client hears of its items later than they are
-        made (the beta wire orders events differently), so only a quiet session counts.
+        made (the beta wire orders events differently), so only then is it compared.
         """
-        if self.harness.session.busy:
+        if self.harness.session.responses.active is not None or self.checker.active.active:
             return
         mirrored = self.checker.order.items
         actual = [stored.id for stored in self.harness.session.conversation]
         if mirrored != actual:
             raise InvariantViolation(f"the events describe {mirrored}, the session holds {actual}")
 
-    def deliver(self, frame: Frame) -> None:
+    async def deliver(self, frame: Frame) -> None:
         """Send one frame as the transport would, and check what it got back."""
         self.pump()
         session = self.harness.session
@@ -158,7 +158,7 @@ class CoreSession:
             session.report(error)
             check_rejection(self._drain(), usable_event_id(frame.text))
             return
-        session.handle(event)
+        await session.handle(event)
         replies = self._drain()
         if any(reply["type"] == "error" for reply in replies):
             check_rejection(replies, event.event_id)

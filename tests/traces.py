@@ -1,4 +1,4 @@
-"""The event types of protocol-semantics.md §4's canonical traces, written out per dialect.
+"""The event types of the canonical traces (docs/behaviour.md §4), written out per dialect.
 
 Every event type is written here by hand, GA and beta side by side, so that a test can
 name the trace it expects in a line, e.g. ``text_turn(dialect, deltas=5)``, and the

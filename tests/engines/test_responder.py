@@ -10,12 +10,14 @@ from openrealtime.engines.base import (
     AudioDelta,
     ContextItem,
     EngineError,
+    FunctionChoice,
     Responder,
     ResponderOutput,
     ResponseRequest,
     TextDelta,
     ToolCallArgumentsDelta,
     ToolCallStart,
+    ToolChoice,
     ToolSpec,
 )
 from openrealtime.engines.scripted import GREETING, Script, ScriptedResponder, speak
@@ -36,7 +38,7 @@ def assistant(text: str) -> ContextItem:
 def request(
     *context: ContextItem,
     tools: tuple[ToolSpec, ...] = TOOLS,
-    tool_choice: str | None = "auto",
+    tool_choice: ToolChoice = "auto",
     modalities: tuple[Literal["text", "audio"], ...] = ("audio",),
 ) -> ResponseRequest:
     return ResponseRequest(
@@ -154,18 +156,32 @@ async def test_tool_choice_required_without_tools_replies() -> None:
 
 
 async def test_tool_choice_function_calls_it() -> None:
-    outputs = await respond(request(user("hello"), tool_choice="get_time"))
+    get_time = FunctionChoice("get_time")
+    outputs = await respond(request(user("hello"), tool_choice=get_time))
     assert outputs == call("get_time", "{", "}")
-    outputs = await respond(request(user("/call get_weather {}"), tool_choice="get_time"))
+    outputs = await respond(request(user("/call get_weather {}"), tool_choice=get_time))
     assert outputs == call("get_time", "{", "}")
-    outputs = await respond(request(user('/call get_time {"a":1}'), tool_choice="get_time"))
+    outputs = await respond(request(user('/call get_time {"a":1}'), tool_choice=get_time))
     assert outputs == call("get_time", "{", '"', "a", '"', ":", "1", "}")
 
 
-async def test_tool_choice_auto_and_missing_call_only_when_asked() -> None:
-    for choice in ("auto", None):
-        outputs = await respond(request(user("hello"), tool_choice=choice))
-        assert text_of(outputs) == "You said: hello"
+async def test_a_function_named_none_is_called_not_a_mode() -> None:
+    tools = (ToolSpec("none"),)
+    outputs = await respond(request(user("hello"), tools=tools, tool_choice=FunctionChoice("none")))
+    assert outputs == call("none", "{", "}")
+    outputs = await respond(request(user("/call none"), tools=tools, tool_choice="none"))
+    assert text_of(outputs) == "You said: /call none"
+
+
+async def test_tool_choice_auto_calls_only_when_asked() -> None:
+    outputs = await respond(request(user("hello"), tool_choice="auto"))
+    assert text_of(outputs) == "You said: hello"
+
+
+async def test_a_set_cancel_signal_stops_the_output() -> None:
+    req = request(user("hello"), modalities=("text",))
+    req.cancel.cancel()
+    assert await respond(req) == []
 
 
 async def test_script_match_and_default() -> None:

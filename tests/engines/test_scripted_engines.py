@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import pytest
+
 from openrealtime.engines.base import (
+    CancelSignal,
     ContextItem,
     EngineSet,
     ResponseRequest,
@@ -13,6 +16,7 @@ from openrealtime.engines.base import (
 )
 from openrealtime.engines.scripted import (
     EnergyVad,
+    PunctuationTurnScorer,
     Script,
     ScriptedResponder,
     ScriptedSynthesizer,
@@ -31,6 +35,7 @@ def test_factory_defaults() -> None:
     assert isinstance(engines.synthesizer, ScriptedSynthesizer)
     assert isinstance(engines.transcriber, ScriptedTranscriber)
     assert isinstance(engines.vad, EnergyVad)
+    assert isinstance(engines.turn_scorer, PunctuationTurnScorer)
     assert engines.synthesizer.pace == 1.0
     assert engines.synthesizer.ms_per_char == 60
 
@@ -44,11 +49,14 @@ async def test_a_spoken_turn_round_trips_through_every_engine() -> None:
         yield text
 
     spoken: list[SpeechChunk] = [
-        c async for c in engines.synthesizer.synthesize(words("ping"), voice="x", speed=1.0)
+        c
+        async for c in engines.synthesizer.synthesize(
+            words("ping"), voice="x", speed=1.0, cancel=CancelSignal()
+        )
     ]
     user_pcm = bytes(4800) + b"".join(c.pcm for c in spoken) + bytes(4800)
     stream = engines.vad.stream(24000)
-    assert max(stream.feed(user_pcm)) == 1.0
+    assert max(await stream.feed(user_pcm)) == 1.0
     parts = [p async for p in engines.transcriber.transcribe(TranscriptionRequest(user_pcm, 24000))]
     assert isinstance(parts[-1], TranscriptResult)
     assert parts[-1].text == "ping"
@@ -56,3 +64,17 @@ async def test_a_spoken_turn_round_trips_through_every_engine() -> None:
     reply = [o async for o in engines.responder.respond(request)]
     assert reply == [TextDelta("pong")]
     assert sleep.calls == [0.005]
+
+
+@pytest.mark.parametrize(
+    ("transcript", "score"),
+    [
+        ("I'd like a table.", 1.0),
+        ("Is it open?  ", 1.0),
+        ('He said "stop!"', 1.0),
+        ("I want to go and", 0.0),
+        ("", 0.0),
+    ],
+)
+async def test_the_turn_scorer_hears_a_sentence_end(transcript: str, score: float) -> None:
+    assert await PunctuationTurnScorer().end_of_turn(transcript) == score

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from openrealtime.engines.base import SpeechChunk, Synthesizer, WordTiming
+from openrealtime.engines.base import CancelSignal, SpeechChunk, Synthesizer, WordTiming
 from openrealtime.engines.scripted import ScriptedSynthesizer, decode
 
 from .conftest import RecordingSleep, text_stream
@@ -10,7 +10,10 @@ from .conftest import RecordingSleep, text_stream
 
 async def synthesize(synth: ScriptedSynthesizer, *pieces: str, **kw: float) -> list[SpeechChunk]:
     speed = kw.get("speed", 1.0)
-    return [c async for c in synth.synthesize(text_stream(*pieces), voice="alloy", speed=speed)]
+    speech = synth.synthesize(
+        text_stream(*pieces), voice="alloy", speed=speed, cancel=CancelSignal()
+    )
+    return [c async for c in speech]
 
 
 async def test_one_chunk_per_word_with_continuing_timings() -> None:
@@ -70,8 +73,18 @@ async def test_speed_shortens_characters() -> None:
 
 async def test_voice_is_accepted_and_changes_nothing() -> None:
     synth = ScriptedSynthesizer(pace=0)
-    alloy = [c async for c in synth.synthesize(text_stream("hi"), voice="alloy", speed=1.0)]
-    custom = [c async for c in synth.synthesize(text_stream("hi"), voice="my-voice", speed=1.0)]
+    alloy = [
+        c
+        async for c in synth.synthesize(
+            text_stream("hi"), voice="alloy", speed=1.0, cancel=CancelSignal()
+        )
+    ]
+    custom = [
+        c
+        async for c in synth.synthesize(
+            text_stream("hi"), voice="my-voice", speed=1.0, cancel=CancelSignal()
+        )
+    ]
     assert alloy == custom
 
 
@@ -80,3 +93,14 @@ async def test_bad_speed_and_pace() -> None:
         await synthesize(ScriptedSynthesizer(pace=0), "hi", speed=0)
     with pytest.raises(ValueError, match="pace"):
         ScriptedSynthesizer(pace=-1)
+
+
+async def test_a_set_cancel_signal_stops_at_the_next_word() -> None:
+    cancel = CancelSignal()
+    speech = ScriptedSynthesizer(pace=0).synthesize(
+        text_stream("one two three "), voice="alloy", speed=1.0, cancel=cancel
+    )
+    first = await anext(speech)
+    cancel.cancel()
+    assert [list(first.words)] == [[WordTiming("one", 0, 180)]]
+    assert [c async for c in speech] == []

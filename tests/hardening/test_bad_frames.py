@@ -32,7 +32,7 @@ TOO_DEEP = (
 async def one_error_then_a_turn(dialect: Dialect, frame: str) -> dict[str, Any]:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(frame)
+        await h.send(frame)
         error = only_error(h)
         # The error must survive the trip back to text, as the transport sends it.
         for raw in h.frames:
@@ -132,9 +132,9 @@ def test_nesting_within_the_limit_is_read() -> None:
 async def test_null_max_output_tokens_means_the_sessions_value(dialect: Dialect) -> None:
     key = "max_output_tokens" if dialect == "ga" else "max_response_output_tokens"
     async with Harness(dialect=dialect) as h:
-        h.send(configure(dialect, text=True, max_tokens=4000))
-        h.send(user_text("Hello"))
-        h.send({"type": "response.create", "response": {key: None}})
+        await h.send(configure(dialect, text=True, max_tokens=4000))
+        await h.send(user_text("Hello"))
+        await h.send({"type": "response.create", "response": {key: None}})
         await h.settle()
         assert "error" not in h.types()
         done = h.of_type("response.done")[-1].response
@@ -154,9 +154,9 @@ async def test_every_null_override_means_the_sessions_value(dialect: Dialect) ->
     else:
         params.update(modalities=None, voice=None, output_audio_format=None, temperature=None)
     async with Harness(dialect=dialect) as h:
-        h.send(configure(dialect, text=True, instructions="Be brief."))
-        h.send(user_text("Hello"))
-        h.send({"type": "response.create", "response": params})
+        await h.send(configure(dialect, text=True, instructions="Be brief."))
+        await h.send(user_text("Hello"))
+        await h.send({"type": "response.create", "response": params})
         await h.settle()
         assert "error" not in h.types()
         done = h.of_type("response.done")[-1].response
@@ -175,7 +175,7 @@ async def test_inline_input_audio_without_an_id(dialect: Dialect) -> None:
         for item_id in ({}, {"id": None}):
             item = {"type": "message", "role": "user", **item_id}
             item["content"] = [{"type": part_type, "audio": audio}]
-            h.send(
+            await h.send(
                 {
                     "type": "response.create",
                     "response": {**overrides(dialect, text=True), "input": [item]},
@@ -265,13 +265,14 @@ async def test_beta_tools_and_tool_choice_without_type() -> None:
     tool = {"name": "get_weather", "parameters": {"type": "object"}}
     async with Harness(dialect="beta") as h:
         h.take()
-        h.send({"type": "session.update", "session": {"tools": [tool], "tool_choice": "auto"}})
+        update = {"tools": [tool], "tool_choice": "auto"}
+        await h.send({"type": "session.update", "session": update})
         (updated,) = h.take()
         assert updated.type == "session.updated"
         assert [t.name for t in updated.session.tools] == ["get_weather"]
         choice = {"name": "get_weather"}
-        h.send(user_text("Hello"))
-        h.send(
+        await h.send(user_text("Hello"))
+        await h.send(
             {
                 "type": "response.create",
                 "response": {"modalities": ["text"], "tools": [tool], "tool_choice": choice},

@@ -43,10 +43,7 @@ class SessionMachine(RuleBasedStateMachine):
         return self.loop.run_until_complete(coroutine)
 
     def send(self, event: dict[str, Any]) -> None:
-        async def deliver() -> None:
-            self.core.deliver(Frame(text=json.dumps(event)))
-
-        self.run(deliver())
+        self.run(self.core.deliver(Frame(text=json.dumps(event))))
 
     @property
     def live(self) -> Any:
@@ -58,10 +55,7 @@ class SessionMachine(RuleBasedStateMachine):
 
     @initialize(text_only=st.booleans())
     def start(self, text_only: bool) -> None:
-        async def begin() -> None:
-            self.core.start()
-
-        self.run(begin())
+        self.run(self.core.start())
         modalities = (
             {"output_modalities": ["text" if text_only else "audio"]}
             if self.dialect == "ga"

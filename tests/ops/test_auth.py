@@ -10,8 +10,9 @@ import pytest_asyncio
 from openai import AsyncOpenAI
 
 from openrealtime.server import ServerConfig
-from openrealtime.server.app.auth import KeyRing, mask_key
+from openrealtime.server.app.auth import KeyRing
 from openrealtime.server.app.runner import ServerURL, running
+from openrealtime.server.session.errors import mask_key
 
 from .wire import first_event, until_closed
 

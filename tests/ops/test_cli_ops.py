@@ -8,7 +8,8 @@ import pytest
 import trustme
 
 from openrealtime import cli
-from openrealtime.server.app.serve import ServeOptions, build_config, keys_from_env
+from openrealtime.server.app.serve import build_config, keys_from_env
+from openrealtime.server.config import ServeOptions
 
 
 def fail_line(

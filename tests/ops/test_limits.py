@@ -39,10 +39,10 @@ def audio_item(item_id: str, pcm: bytes, transcript: str) -> dict[str, Any]:
 
 
 async def test_an_append_past_the_input_buffer_limit_is_refused() -> None:
-    h = Harness(options=SessionOptions(max_input_buffer_ms=1000)).start()
-    h.send(NO_VAD)
-    h.append(silence(600), chunk_ms=600)
-    h.send(
+    h = await Harness(options=SessionOptions(max_input_buffer_ms=1000)).start()
+    await h.send(NO_VAD)
+    await h.append(silence(600), chunk_ms=600)
+    await h.send(
         {"type": "input_audio_buffer.append", "audio": b64encode(silence(600)), "event_id": "a2"}
     )
     assert h.errors() == [
@@ -56,8 +56,8 @@ async def test_an_append_past_the_input_buffer_limit_is_refused() -> None:
         }
     ]
     assert h.session.audio_input.buffer.duration_ms == pytest.approx(600)
-    h.send({"type": "input_audio_buffer.commit"})
-    h.append(silence(900), chunk_ms=900)
+    await h.send({"type": "input_audio_buffer.commit"})
+    await h.append(silence(900), chunk_ms=900)
     assert len(h.errors()) == 1
     await h.close()
 
@@ -67,19 +67,19 @@ async def test_the_default_input_buffer_holds_90_minutes() -> None:
 
 
 async def test_items_past_the_limit_are_refused_until_one_is_deleted() -> None:
-    h = Harness(options=SessionOptions(max_items=2)).start()
-    h.send(NO_VAD)
-    h.send(text_item("one", "item_one"))
-    h.send(text_item("two"))
+    h = await Harness(options=SessionOptions(max_items=2)).start()
+    await h.send(NO_VAD)
+    await h.send(text_item("one", "item_one"))
+    await h.send(text_item("two"))
     h.take()
     refused = [
         {**text_item("three"), "event_id": "e1"},
         {"type": "response.create", "event_id": "e2"},
         {"type": "input_audio_buffer.commit", "event_id": "e3"},
     ]
-    h.append(silence(200))
+    await h.append(silence(200))
     for event in refused:
-        h.send(event)
+        await h.send(event)
     events = h.take()
     assert [e.type for e in events] == ["error"] * 3
     assert [e.error.code for e in events] == ["conversation_item_limit_reached"] * 3
@@ -89,20 +89,20 @@ async def test_items_past_the_limit_are_refused_until_one_is_deleted() -> None:
         "Delete items before adding more."
     )
     # An out-of-band response writes no item, so it is allowed.
-    h.send({"type": "response.create", "response": {"conversation": "none"}})
+    await h.send({"type": "response.create", "response": {"conversation": "none"}})
     assert "response.created" in [e.type for e in h.take()]
     await h.settle()
-    h.send({"type": "conversation.item.delete", "item_id": "item_one"})
-    h.send(text_item("three"))
+    await h.send({"type": "conversation.item.delete", "item_id": "item_one"})
+    await h.send(text_item("three"))
     assert "conversation.item.added" in [e.type for e in h.take()]
     await h.close()
 
 
 async def test_with_turn_detection_a_full_conversation_refuses_audio() -> None:
-    h = Harness(options=SessionOptions(max_items=1)).start()
-    h.send(text_item("one"))
+    h = await Harness(options=SessionOptions(max_items=1)).start()
+    await h.send(text_item("one"))
     h.take()
-    h.append(silence(40), chunk_ms=40)
+    await h.append(silence(40), chunk_ms=40)
     assert [e["code"] for e in h.errors()] == ["conversation_item_limit_reached"]
     assert h.session.audio_input.buffer.duration_ms == 0
     await h.close()
@@ -110,14 +110,14 @@ async def test_with_turn_detection_a_full_conversation_refuses_audio() -> None:
 
 async def test_the_oldest_items_lose_their_audio_past_the_retained_audio_limit() -> None:
     # 48 000 bytes is one second of PCM16 at 24 kHz; each item holds 0.4 s.
-    h = Harness(options=SessionOptions(max_retained_audio_bytes=48_000)).start()
-    h.send(NO_VAD)
+    h = await Harness(options=SessionOptions(max_retained_audio_bytes=48_000)).start()
+    await h.send(NO_VAD)
     for index, word in enumerate(("one", "two", "three")):
-        h.send(audio_item(f"item_{index}", silence(400), word))
+        await h.send(audio_item(f"item_{index}", silence(400), word))
     await h.settle()
     h.take()
     for index in range(3):
-        h.send({"type": "conversation.item.retrieve", "item_id": f"item_{index}"})
+        await h.send({"type": "conversation.item.retrieve", "item_id": f"item_{index}"})
     retrieved = [e.item.content[0] for e in h.take() if e.type == "conversation.item.retrieved"]
     assert [part.transcript for part in retrieved] == ["one", "two", "three"]
     assert [part.audio is not None for part in retrieved] == [False, True, True]

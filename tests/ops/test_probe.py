@@ -18,12 +18,8 @@ from openrealtime.engines.scripted.script import Actions
 from openrealtime.protocol import ga
 from openrealtime.server import ServerConfig
 from openrealtime.server.app.runner import running
-from openrealtime.server.transport.probe import (
-    DELTA_TYPES,
-    FrameMarks,
-    LatencyProbe,
-    created_metric,
-)
+from openrealtime.server.latency import DELTA_TYPES, LatencyProbe, created_metric
+from openrealtime.server.transport.probe import FrameMarks
 
 from .test_backpressure import LIMIT, LONG_REPLY, RawClient
 from .wire import TEXT_TURN, TIMEOUT

@@ -1,7 +1,7 @@
 """Client events, parsed strictly: OpenAI's exact error for each problem, and what must pass.
 
-Messages marked "verbatim" are quoted from real OpenAI traffic in
-protocol-semantics.md (sections 2 and 12); the rest follow the same patterns.
+Messages marked "verbatim" are OpenAI's server's own, as observed in its traffic
+(docs/behaviour.md, rows 2.x and 12.x); the rest follow the same patterns.
 """
 
 from __future__ import annotations

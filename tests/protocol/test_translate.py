@@ -1,7 +1,7 @@
 """The dialect translators: every mapping both ways, errors, stream orderings, SDK oracles.
 
 Expected JSON is written out here, never computed by the code under test. Whole
-traces follow protocol-semantics.md section 4, and every translated server event
+traces follow the canonical traces (docs/behaviour.md §4), and every translated server event
 is validated with the official SDK's models for its dialect.
 """
 

@@ -44,16 +44,16 @@ def invalid_request(
     }
 
 
-def reply_to(
+async def reply_to(
     harness: Harness, text: str, /, *, item_id: str | None = None, **settings: Any
 ) -> None:
     """Configure the session, add a user ``text`` message and ask for a response.
 
     ``settings`` are :func:`~.dialects.configure`'s, e.g. ``text=True`` for text output.
     """
-    harness.send(configure(harness.dialect, **settings))
-    harness.send(user_text(text, item_id=item_id))
-    harness.send({"type": "response.create"})
+    await harness.send(configure(harness.dialect, **settings))
+    await harness.send(user_text(text, item_id=item_id))
+    await harness.send({"type": "response.create"})
 
 
 def only_error(harness: Harness) -> dict[str, Any]:
@@ -67,11 +67,11 @@ def only_error(harness: Harness) -> dict[str, Any]:
 async def assert_text_turn_works(harness: Harness, text: str = "still here") -> None:
     """A text turn runs to ``response.done`` ``completed``, with no error."""
     harness.take()
-    harness.send(user_text(text))
+    await harness.send(user_text(text))
     if harness.dialect == "ga":
-        harness.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
+        await harness.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
     else:
-        harness.send({"type": "response.create", "response": {"modalities": ["text"]}})
+        await harness.send({"type": "response.create", "response": {"modalities": ["text"]}})
     await harness.settle()
     events = harness.take()
     types = [event.type for event in events]

@@ -75,19 +75,19 @@ class Harness:
 
     # -- driving ---------------------------------------------------------------------
 
-    def start(self) -> Harness:
-        """Send ``session.created``; returns the harness for chaining."""
-        self.session.start()
+    async def start(self) -> Harness:
+        """Open the session (``session.created``); returns the harness for chaining."""
+        await self.session.open()
         return self
 
     async def __aenter__(self) -> Harness:
         """``async with Harness(...) as h``: started on entry, closed on exit."""
-        return self.start()
+        return await self.start()
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    def send(self, event: ga.ClientEvent | beta.ClientEvent | dict[str, Any] | str) -> None:
+    async def send(self, event: ga.ClientEvent | beta.ClientEvent | dict[str, Any] | str) -> None:
         """Send one client event, through the dialect edge, as the transport would."""
         if isinstance(event, dict):
             text = json.dumps(event)
@@ -100,9 +100,9 @@ class Harness:
         except ProtocolError as error:
             self.session.report(error)
             return
-        self.session.handle(parsed)
+        await self.session.handle(parsed)
 
-    def append(
+    async def append(
         self, pcm: bytes, *, chunk_ms: int = 20, rate: int = 24000, sample_width: int = 2
     ) -> None:
         """Append PCM16 in ``chunk_ms`` pieces (raw bytes as given for G.711).
@@ -112,7 +112,7 @@ class Harness:
         size = max(sample_width, int(rate * chunk_ms / 1000) * sample_width)
         for start in range(0, len(pcm), size):
             chunk = pcm[start : start + size]
-            self.send({"type": "input_audio_buffer.append", "audio": b64encode(chunk)})
+            await self.send({"type": "input_audio_buffer.append", "audio": b64encode(chunk)})
 
     async def settle(self, limit: float = 120.0) -> None:
         """Let everything run, moving virtual time past every pending sleep."""

@@ -74,8 +74,8 @@ def without_event_ids(events: list[Any]) -> list[dict[str, Any]]:
 async def test_append_is_not_acknowledged(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(append(silence(500), event_id="a1"))
-        h.append(silence(500))
+        await h.send(append(silence(500), event_id="a1"))
+        await h.append(silence(500))
         await h.settle()
         assert h.take() == []
         assert h.session.audio_input.buffer.duration_ms == 1000.0
@@ -85,9 +85,9 @@ async def test_append_is_not_acknowledged(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_append_of_more_than_15_mib_is_refused_and_buffers_nothing(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
+        await h.send(vad_off(dialect))
         h.take()
-        h.send(append(b"\0" * (15 * MiB + 2), event_id="big"))
+        await h.send(append(b"\0" * (15 * MiB + 2), event_id="big"))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -96,12 +96,12 @@ async def test_append_of_more_than_15_mib_is_refused_and_buffers_nothing(dialect
             "param": "audio",
             "event_id": "big",
         }
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         assert only_error(h) == commit_empty("0.00")
-        h.send(append(b"\0" * (15 * MiB)))
+        await h.send(append(b"\0" * (15 * MiB)))
         assert h.take() == []
         assert h.session.audio_input.buffer.duration_ms == 15 * MiB / 48
-        h.send({"type": "input_audio_buffer.clear"})
+        await h.send({"type": "input_audio_buffer.clear"})
         await assert_text_turn_works(h)
 
 
@@ -110,7 +110,9 @@ async def test_append_of_more_than_15_mib_is_refused_and_buffers_nothing(dialect
 async def test_append_that_is_not_base64(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send({"type": "input_audio_buffer.append", "audio": "not base64!", "event_id": "b1"})
+        await h.send(
+            {"type": "input_audio_buffer.append", "audio": "not base64!", "event_id": "b1"}
+        )
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -118,7 +120,7 @@ async def test_append_that_is_not_base64(dialect: Dialect) -> None:
             "param": "audio",
             "event_id": "b1",
         }
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         assert only_error(h) == commit_empty("0.00")
         await assert_text_turn_works(h)
 
@@ -134,7 +136,7 @@ async def test_append_that_is_not_base64(dialect: Dialect) -> None:
 async def test_ga_accepts_only_24khz_pcm(rate: int, code: str, bound: str) -> None:
     async with Harness(dialect="ga") as h:
         h.take()
-        h.send(
+        await h.send(
             {
                 "type": "session.update",
                 "session": {
@@ -178,15 +180,15 @@ async def test_input_formats_end_to_end(dialect: Dialect, wire_format: Any, rate
                 "input_audio_format": wire_format,
                 "input_audio_transcription": {"model": "whisper-1"},
             }
-        h.send({"type": "session.update", "session": session})
+        await h.send({"type": "session.update", "session": session})
         pcm = silence(500, rate=rate) + speech("hello there", rate=rate) + silence(600, rate=rate)
         name = str(wire_format)
         if "pcmu" in name or "ulaw" in name:
-            h.append(pcm16_to_ulaw(pcm), rate=8000, sample_width=1)
+            await h.append(pcm16_to_ulaw(pcm), rate=8000, sample_width=1)
         elif "pcma" in name or "alaw" in name:
-            h.append(pcm16_to_alaw(pcm), rate=8000, sample_width=1)
+            await h.append(pcm16_to_alaw(pcm), rate=8000, sample_width=1)
         else:
-            h.append(pcm)
+            await h.append(pcm)
         await h.settle()
         started = h.of_type("input_audio_buffer.speech_started")
         stopped = h.of_type("input_audio_buffer.speech_stopped")
@@ -206,10 +208,12 @@ async def test_noise_reduction_is_accepted_and_reported(dialect: Dialect, kind: 
         h.take()
         if dialect == "ga":
             audio = {"input": {"noise_reduction": {"type": kind}}}
-            h.send({"type": "session.update", "session": {"type": "realtime", "audio": audio}})
+            await h.send(
+                {"type": "session.update", "session": {"type": "realtime", "audio": audio}}
+            )
             reported = h.take()[0].session.to_dict()["audio"]["input"]["noise_reduction"]
         else:
-            h.send(
+            await h.send(
                 {
                     "type": "session.update",
                     "session": {"input_audio_noise_reduction": {"type": kind}},
@@ -217,7 +221,7 @@ async def test_noise_reduction_is_accepted_and_reported(dialect: Dialect, kind: 
             )
             reported = h.take()[0].session.to_dict()["input_audio_noise_reduction"]
         assert reported == {"type": kind}
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         assert [e.audio_start_ms for e in h.of_type("input_audio_buffer.speech_started")] == [200]
         assert [e.audio_end_ms for e in h.of_type("input_audio_buffer.speech_stopped")] == [1360]
@@ -230,18 +234,18 @@ async def test_noise_reduction_is_accepted_and_reported(dialect: Dialect, kind: 
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_commit_needs_100_ms_since_the_previous_commit(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
+        await h.send(vad_off(dialect))
         h.take()
-        h.send({"type": "input_audio_buffer.commit", "event_id": "c0"})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "c0"})
         assert only_error(h) == commit_empty("0.00", "c0")
-        h.append(silence(50))
-        h.send({"type": "input_audio_buffer.commit", "event_id": "c1"})
+        await h.append(silence(50))
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "c1"})
         assert only_error(h) == commit_empty("50.00", "c1")
-        h.append(silence(50))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.append(silence(50))
+        await h.send({"type": "input_audio_buffer.commit"})
         assert h.take()[0].type == "input_audio_buffer.committed"
-        h.append(silence(60))
-        h.send({"type": "input_audio_buffer.commit", "event_id": "c3"})
+        await h.append(silence(60))
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "c3"})
         assert only_error(h) == commit_empty("60.00", "c3")
         await assert_text_turn_works(h)
 
@@ -250,20 +254,20 @@ async def test_commit_needs_100_ms_since_the_previous_commit(dialect: Dialect) -
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_commit_events_in_order_and_no_response(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
-        h.append(speech("hi"))
+        await h.send(vad_off(dialect))
+        await h.append(speech("hi"))
         h.take()
-        h.send({"type": "input_audio_buffer.commit", "event_id": "c1"})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "c1"})
         events = without_event_ids(h.take())
         first = events[0]["item_id"]
         assert events == [
             {"type": "input_audio_buffer.committed", "previous_item_id": None, "item_id": first},
             *user_audio_echo(dialect, first, None),
         ]
-        h.send(user_text("typed"))
+        await h.send(user_text("typed"))
         typed = h.take()[0].item.id
-        h.append(silence(100))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.append(silence(100))
+        await h.send({"type": "input_audio_buffer.commit"})
         events = without_event_ids(h.take())
         second = events[0]["item_id"]
         assert second not in (first, typed)
@@ -279,8 +283,8 @@ async def test_commit_events_in_order_and_no_response(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_manual_commit_with_vad_on_creates_no_response(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.append(silence(300))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.append(silence(300))
+        await h.send({"type": "input_audio_buffer.commit"})
         await h.settle()
         assert "input_audio_buffer.committed" in h.types()
         assert h.of_type("response.created") == []
@@ -290,14 +294,14 @@ async def test_manual_commit_with_vad_on_creates_no_response(dialect: Dialect) -
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_failed_commit_keeps_the_buffer(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
-        h.append(silence(60))
+        await h.send(vad_off(dialect))
+        await h.append(silence(60))
         h.take()
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         assert only_error(h) == commit_empty("60.00")
         assert h.of_type("input_audio_buffer.committed") == []
-        h.append(silence(60))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.append(silence(60))
+        await h.send({"type": "input_audio_buffer.commit"})
         item_id = h.take()[0].item_id
         stored = h.session.conversation.get(item_id)
         assert stored is not None
@@ -308,12 +312,12 @@ async def test_failed_commit_keeps_the_buffer(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_buffer_is_empty_after_a_commit_and_silence_commits(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
-        h.append(silence(100))
+        await h.send(vad_off(dialect))
+        await h.append(silence(100))
         h.take()
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         assert h.take()[0].type == "input_audio_buffer.committed"
-        h.send({"type": "input_audio_buffer.commit", "event_id": "again"})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "again"})
         assert only_error(h) == commit_empty("0.00", "again")
 
 
@@ -322,11 +326,11 @@ async def test_buffer_is_empty_after_a_commit_and_silence_commits(dialect: Diale
 async def test_manual_commit_during_vad_speech(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         words = speech("hello there")
-        h.append(silence(400))
-        h.append(words[: len(words) // 2])
+        await h.append(silence(400))
+        await h.append(words[: len(words) // 2])
         (started,) = h.of_type("input_audio_buffer.speech_started")
         h.take()
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         events = without_event_ids(h.take())
         assert events == [
             {
@@ -336,8 +340,8 @@ async def test_manual_commit_during_vad_speech(dialect: Dialect) -> None:
             },
             *user_audio_echo(dialect, started.item_id, None),
         ]
-        h.append(words[len(words) // 2 :])
-        h.append(silence(400))
+        await h.append(words[len(words) // 2 :])
+        await h.append(silence(400))
         await h.settle()
         stopped = h.of_type("input_audio_buffer.speech_stopped")
         assert started.item_id not in [event.item_id for event in stopped]
@@ -355,12 +359,12 @@ async def test_manual_commit_during_vad_speech(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_clear_empties_the_buffer_and_creates_no_item(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad_off(dialect))
-        h.append(speech("hello"))
+        await h.send(vad_off(dialect))
+        await h.append(speech("hello"))
         h.take()
-        h.send({"type": "input_audio_buffer.clear", "event_id": "x1"})
+        await h.send({"type": "input_audio_buffer.clear", "event_id": "x1"})
         assert without_event_ids(h.take()) == [{"type": "input_audio_buffer.cleared"}]
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         assert only_error(h) == commit_empty("0.00")
         assert len(h.session.conversation) == 0
 
@@ -369,11 +373,11 @@ async def test_clear_empties_the_buffer_and_creates_no_item(dialect: Dialect) ->
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_clear_leaves_a_running_response_alone(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(user_text("hi"))
-        h.send({"type": "response.create"})
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create"})
         await h.advance(0.2)
         assert h.of_type("response.done") == []
-        h.send({"type": "input_audio_buffer.clear"})
+        await h.send({"type": "input_audio_buffer.clear"})
         assert h.types()[-1] == "input_audio_buffer.cleared"
         await h.settle()
         (done,) = h.of_type("response.done")
@@ -390,13 +394,13 @@ async def test_clear_discards_an_open_vad_segment(dialect: Dialect) -> None:
             session = {"type": "realtime", "audio": {"input": {"turn_detection": vad}}}
         else:
             session = {"turn_detection": vad}
-        h.send({"type": "session.update", "session": session})
-        h.append(silence(400))
-        h.append(speech("hello there"))
+        await h.send({"type": "session.update", "session": session})
+        await h.append(silence(400))
+        await h.append(speech("hello there"))
         (started,) = h.of_type("input_audio_buffer.speech_started")
         h.take()
-        h.send({"type": "input_audio_buffer.clear"})
-        h.append(silence(600))
+        await h.send({"type": "input_audio_buffer.clear"})
+        await h.append(silence(600))
         await h.settle()
         assert [event.type for event in h.take()] == ["input_audio_buffer.cleared"]
         assert h.of_type("input_audio_buffer.speech_stopped") == []
@@ -408,14 +412,17 @@ async def test_clear_discards_an_open_vad_segment(dialect: Dialect) -> None:
 
 def test_buffer_positions_count_across_takes_and_clears() -> None:
     buffer = InputAudioBuffer(1000)
-    assert buffer.append(b"\0\0" * 100) == 0.0
-    assert buffer.append(b"\1\0" * 50) == 100.0
-    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms, buffer.nbytes) == (0, 150, 150, 300)
+    buffer.append(b"\0\0" * 100)
+    assert buffer.end_ms == 100.0
+    buffer.append(b"\1\0" * 50)
+    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (0, 150, 150)
     assert buffer.take(end_ms=100.0) == b"\0\0" * 100
-    assert (buffer.start_ms, buffer.end_ms, buffer.nbytes) == (100.0, 150.0, 100)
+    assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (100.0, 150.0, 50.0)
     buffer.clear()
     assert (buffer.start_ms, buffer.end_ms, buffer.duration_ms) == (150.0, 150.0, 0.0)
-    assert buffer.append(b"\2\0" * 10) == 150.0
+    buffer.append(b"\2\0" * 10)
+    assert (buffer.start_ms, buffer.end_ms) == (150.0, 160.0)
+    assert buffer.take() == b"\2\0" * 10
 
 
 def test_buffer_take_a_range_drops_what_came_before() -> None:
@@ -432,4 +439,4 @@ def test_buffer_take_clamps_positions_outside_the_buffer() -> None:
     buffer = InputAudioBuffer(1000, position_ms=100.0)
     buffer.append(b"\1\0" * 10)
     assert buffer.take(0.0, 1000.0) == b"\1\0" * 10
-    assert (buffer.start_ms, buffer.nbytes) == (110.0, 0)
+    assert (buffer.start_ms, buffer.duration_ms, buffer.take()) == (110.0, 0.0, b"")

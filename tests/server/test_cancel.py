@@ -1,4 +1,4 @@
-"""``response.cancel`` (protocol-semantics.md §3.10, §4f), in both dialects."""
+"""``response.cancel`` (docs/behaviour.md §3.10, §4f), in both dialects."""
 
 from __future__ import annotations
 
@@ -53,11 +53,11 @@ def finished(h: Harness) -> dict[str, dict[str, Any]]:
 @pytest.mark.parametrize("by_id", [False, True])
 @pytest.mark.spec("3.10.1")
 async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: bool) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     response_id = h.of_type("response.created")[0].response.id
-    h.send(cancel(response_id if by_id else None))
+    await h.send(cancel(response_id if by_id else None))
     assert h.errors() == []
     done = finished(h)
     assert list(done) == [response_id]
@@ -70,9 +70,9 @@ async def test_cancel_the_default_response(make: Make, dialect: Dialect, by_id: 
 @DIALECTS
 @pytest.mark.spec("3.10.1")
 async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend")
-    h.send(
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend")
+    await h.send(
         {
             "type": "response.create",
             "response": overrides(dialect, conversation="none", metadata={"k": "oob"}),
@@ -80,7 +80,7 @@ async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect
     )
     await h.advance(0.3)
     default, oob = (e.response.id for e in h.of_type("response.created"))
-    h.send(cancel(oob))
+    await h.send(cancel(oob))
     assert finished(h)[oob]["status_details"] == CLIENT_CANCELLED
     await h.settle()
     assert finished(h)[default]["status"] == "completed"
@@ -90,11 +90,11 @@ async def test_cancel_an_out_of_band_response_by_id(make: Make, dialect: Dialect
 @DIALECTS
 @pytest.mark.spec("3.10.1", "3.10.3")
 async def test_cancel_without_id_ignores_out_of_band(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send({"type": "response.create", "response": overrides(dialect, conversation="none")})
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send({"type": "response.create", "response": overrides(dialect, conversation="none")})
     await h.advance(0.3)
-    h.send(cancel())
+    await h.send(cancel())
     assert h.errors() == [not_active("c1")]
     await h.settle()
     assert [r["status"] for r in finished(h).values()] == ["completed"]
@@ -109,11 +109,11 @@ async def test_cancel_without_id_ignores_out_of_band(make: Make, dialect: Dialec
 async def test_cancel_mid_speech_closes_the_part(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", output_format=output_format)
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     h.take()
-    h.send(cancel())
+    await h.send(cancel())
     events = h.take()
     # No audio after the cancel, not even the resampler's last milliseconds.
     assert [e.type for e in events] == closing_audio(dialect)
@@ -133,11 +133,11 @@ async def test_cancel_mid_speech_closes_the_part(
 @pytest.mark.spec("3.10.2", "12.e1")
 async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="One two three four", delta_delay_ms=100))
-    h = make(dialect=dialect, script=script).start()
-    reply_to(h, "Count", text=True)
+    h = await make(dialect=dialect, script=script).start()
+    await reply_to(h, "Count", text=True)
     await h.advance(0.15)  # "One" and " two" are out
     h.take()
-    h.send(cancel())
+    await h.send(cancel())
     events = h.take()
     assert [e.type for e in events] == closing_text(dialect)
     assert events[0].text == "One two"
@@ -153,11 +153,11 @@ async def test_cancel_mid_text_closes_the_part(make: Make, dialect: Dialect) -> 
 async def test_cancel_mid_function_call_closes_the_call(make: Make, dialect: Dialect) -> None:
     call = FunctionCallSpec(name="lookup", arguments={"q": "x"})
     script = Script(rules=[Rule(match="Go", calls=[call], delta_delay_ms=100)])
-    h = make(dialect=dialect, script=script).start()
-    reply_to(h, "Go", text=True)
+    h = await make(dialect=dialect, script=script).start()
+    await reply_to(h, "Go", text=True)
     await h.advance(0.25)  # the call opened at once, then "{" at 0.1 s and '"' at 0.2 s
     h.take()
-    h.send(cancel())
+    await h.send(cancel())
     events = h.take()
     assert [e.type for e in events] == closing_call(dialect)
     assert events[0].arguments == '{"'
@@ -175,17 +175,17 @@ async def test_cancel_mid_function_call_closes_the_call(make: Make, dialect: Dia
 @DIALECTS
 @pytest.mark.spec("3.10.3", "4f", "12.20")
 async def test_cancel_with_nothing_active(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.take()
-    h.send(cancel())
+    await h.send(cancel())
     events = h.take()
     assert [e.type for e in events] == ["error"]
     assert events[0].error.to_dict() == not_active("c1")
-    h.send({"type": "response.cancel"})
+    await h.send({"type": "response.cancel"})
     assert h.errors()[-1] == not_active(None)
     # The session is unaffected.
-    h.send(configure(dialect, text=True))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect, text=True))
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [r["status"] for r in finished(h).values()] == ["completed"]
 
@@ -193,12 +193,12 @@ async def test_cancel_with_nothing_active(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.10.3", "12.20")
 async def test_cancel_a_finished_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send({"type": "response.create"})
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send({"type": "response.create"})
     await h.settle()
     (response_id,) = finished(h)
-    h.send(cancel(response_id))
+    await h.send(cancel(response_id))
     assert h.errors() == [not_active("c1")]
     assert [r["status"] for r in finished(h).values()] == ["completed"]
 
@@ -206,8 +206,8 @@ async def test_cancel_a_finished_response(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.10.4")
 async def test_cancel_an_unknown_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(cancel("resp_nope"))
+    h = await make(dialect=dialect).start()
+    await h.send(cancel("resp_nope"))
     assert h.errors() == [
         {
             "type": "invalid_request_error",

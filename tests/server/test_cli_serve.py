@@ -47,9 +47,16 @@ def test_serve_prints_its_urls_and_answers(tmp_path: Path) -> None:
     )
     try:
         assert process.stdout is not None
-        banner = [process.stdout.readline() for _ in range(5)]
-        assert f"ws://127.0.0.1:{port}/v1/realtime?model=gpt-realtime" in "".join(banner)
-        assert f"http://127.0.0.1:{port}/v1/models" in "".join(banner)
+        lines: list[str] = []
+        while not lines or "SDK:" not in lines[-1]:
+            line = process.stdout.readline()
+            assert line, "serve stopped before printing its URLs"
+            lines.append(line)
+        output = "".join(lines)
+        # The engines start (and say so) before the URLs are printed and the port opens.
+        assert output.index("scripted.responder ready in") < output.index("WebSocket:")
+        assert f"ws://127.0.0.1:{port}/v1/realtime?model=gpt-realtime" in output
+        assert f"http://127.0.0.1:{port}/v1/models" in output
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -58,7 +65,13 @@ def test_serve_prints_its_urls_and_answers(tmp_path: Path) -> None:
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server never answered"
                 time.sleep(0.1)
-        assert health.json() == {"status": "ok", "sessions": 0}
+        assert health.status_code == 200
+        body = health.json()
+        assert (body["status"], body["sessions"]) == ("ok", 0)
+        assert body["engines"] == {
+            f"scripted.{role}": {"state": "ready"}
+            for role in ("responder", "synthesizer", "transcriber", "vad", "turn_scorer")
+        }
         models = httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=5).json()
         assert [model["id"] for model in models["data"]] == ["gpt-realtime"]
     finally:

@@ -36,7 +36,7 @@ async def assert_one_error_then_a_turn(
 ) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(frame)
+        await h.send(frame)
         assert only_error(h) == expected
         await assert_text_turn_works(h)
 
@@ -101,7 +101,7 @@ async def test_invalid_event(dialect: Dialect, frame: str, expected: dict[str, A
 async def test_invalid_json(dialect: Dialect, frame: str) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(frame)
+        await h.send(frame)
         got = only_error(h)
         assert got["code"] == "invalid_json"
         assert got["message"].startswith("Invalid event: failed to parse JSON value. ")
@@ -362,7 +362,7 @@ async def test_commit_empty_through_the_edge(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_cannot_update_voice_then_a_turn(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(
+        await h.send(
             {
                 "type": "conversation.item.create",
                 "item": {
@@ -372,15 +372,15 @@ async def test_cannot_update_voice_then_a_turn(dialect: Dialect) -> None:
                 },
             }
         )
-        h.send({"type": "response.create"})
+        await h.send({"type": "response.create"})
         await h.settle()
         h.take()
         if dialect == "ga":
-            h.send(
+            await h.send(
                 '{"type":"session.update","session":{"type":"realtime","audio":{"output":{"voice":"ash"}}}}'
             )
         else:
-            h.send('{"type":"session.update","session":{"voice":"ash"}}')
+            await h.send('{"type":"session.update","session":{"voice":"ash"}}')
         assert only_error(h) == invalid_request(
             "cannot_update_voice",
             "Cannot update a conversation's voice if assistant audio is present.",
@@ -399,7 +399,7 @@ async def test_bad_frames_in_a_row_each_get_one_error(dialect: Dialect) -> None:
             '{"type": "nope"}',
             '{"type": "input_audio_buffer.clear", "x": 1}',
         ):
-            h.send(frame)
+            await h.send(frame)
         assert [e["code"] for e in h.errors()] == [
             "invalid_json",
             "invalid_event",

@@ -115,10 +115,12 @@ async def test_events_sent_on_open_are_answered_in_order(dialect: Literal["ga", 
     """The beta JS client sends ``session.update`` on open: ``session.updated`` follows."""
     async with Harness(dialect=dialect) as h:
         if dialect == "ga":
-            h.send({"type": "session.update", "session": {"type": "realtime", "instructions": "x"}})
+            await h.send(
+                {"type": "session.update", "session": {"type": "realtime", "instructions": "x"}}
+            )
         else:
-            h.send({"type": "session.update", "session": {"instructions": "x"}})
-        h.send(user_text("hi"))
+            await h.send({"type": "session.update", "session": {"instructions": "x"}})
+        await h.send(user_text("hi"))
         first = ["session.created"] + (["conversation.created"] if dialect == "beta" else [])
         echo = (
             ["conversation.item.added", "conversation.item.done"]
@@ -130,10 +132,10 @@ async def test_events_sent_on_open_are_answered_in_order(dialect: Literal["ga", 
 
 async def _busy_session(dialect: Literal["ga", "beta"]) -> Harness:
     """A session that has been through updates, items, a spoken turn, a response and errors."""
-    h = Harness(dialect=dialect).start()
+    h = await Harness(dialect=dialect).start()
     if dialect == "ga":
         audio = {"input": {"transcription": {"model": "whisper-1"}}}
-        h.send(
+        await h.send(
             {
                 "type": "session.update",
                 "event_id": "c_update",
@@ -141,23 +143,23 @@ async def _busy_session(dialect: Literal["ga", "beta"]) -> Harness:
             }
         )
     else:
-        h.send(
+        await h.send(
             {
                 "type": "session.update",
                 "event_id": "c_update",
                 "session": {"input_audio_transcription": {"model": "whisper-1"}},
             }
         )
-    h.send(user_text("hello", event_id="c_item"))
-    h.send({"type": "response.create", "event_id": "c_response"})
+    await h.send(user_text("hello", event_id="c_item"))
+    await h.send({"type": "response.create", "event_id": "c_response"})
     await h.settle()
-    h.append(silence(300))
-    h.append(speech("hi"))
-    h.append(silence(400))
+    await h.append(silence(300))
+    await h.append(speech("hi"))
+    await h.append(silence(400))
     await h.settle()
-    h.send({"type": "input_audio_buffer.clear", "event_id": "c_clear"})
-    h.send({"type": "input_audio_buffer.commit", "event_id": "c_commit"})
-    h.send({"type": "conversation.item.delete", "item_id": "nope", "event_id": "c_delete"})
+    await h.send({"type": "input_audio_buffer.clear", "event_id": "c_clear"})
+    await h.send({"type": "input_audio_buffer.commit", "event_id": "c_commit"})
+    await h.send({"type": "conversation.item.delete", "item_id": "nope", "event_id": "c_delete"})
     return h
 
 
@@ -196,9 +198,9 @@ async def test_client_event_id_appears_only_in_errors(dialect: Literal["ga", "be
 async def test_client_event_id_echo_limits(dialect: Literal["ga", "beta"]) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send({"type": "input_audio_buffer.commit", "event_id": "x" * 512})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "x" * 512})
         assert h.errors()[-1]["event_id"] == "x" * 512
-        h.send({"type": "input_audio_buffer.commit", "event_id": "x" * 513})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": "x" * 513})
         assert h.errors()[-1] == {
             "type": "invalid_request_error",
             "code": "string_above_max_length",
@@ -207,7 +209,7 @@ async def test_client_event_id_echo_limits(dialect: Literal["ga", "beta"]) -> No
             "param": "event_id",
             "event_id": None,
         }
-        h.send({"type": "input_audio_buffer.commit", "event_id": 7})
+        await h.send({"type": "input_audio_buffer.commit", "event_id": 7})
         assert h.errors()[-1]["code"] == "invalid_type"
         assert h.errors()[-1]["event_id"] is None
 
@@ -225,7 +227,7 @@ async def _deltas(dialect: Literal["ga", "beta"], words: str, modality: str) -> 
     """Input transcription deltas of ``words`` and the reply's text or transcript deltas."""
     async with Harness(dialect=dialect) as h:
         if dialect == "ga":
-            h.send(
+            await h.send(
                 {
                     "type": "session.update",
                     "session": {
@@ -236,7 +238,7 @@ async def _deltas(dialect: Literal["ga", "beta"], words: str, modality: str) -> 
                 }
             )
         else:
-            h.send(
+            await h.send(
                 {
                     "type": "session.update",
                     "session": {
@@ -245,9 +247,9 @@ async def _deltas(dialect: Literal["ga", "beta"], words: str, modality: str) -> 
                     },
                 }
             )
-        h.append(silence(200))
-        h.append(speech(words))
-        h.append(silence(400))
+        await h.append(silence(200))
+        await h.append(speech(words))
+        await h.append(silence(400))
         await h.settle()
         return [event for event in h.wire() if event.type.endswith(".delta")]
 
@@ -292,8 +294,8 @@ async def test_beta_deltas_never_carry_obfuscation(modality: str) -> None:
 @pytest.mark.spec("2.2")
 async def test_obfuscation_can_be_switched_off() -> None:
     async with Harness(dialect="ga", options=SessionOptions(obfuscation=False)) as h:
-        h.send(user_text("hi"))
-        h.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create", "response": {"output_modalities": ["text"]}})
         await h.settle()
         deltas = h.of_type("response.output_text.delta")
         assert deltas

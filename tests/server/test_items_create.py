@@ -64,11 +64,13 @@ def echo(dialect: Dialect, previous: str | None, item: dict[str, Any]) -> list[d
 async def test_previous_item_id_places_the_item(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create(message("user", text("input_text", "a"), id="a")))
-        h.send(create(message("user", text("input_text", "b"), id="b")))
-        h.send(create(message("user", text("input_text", "r"), id="r"), previous_item_id="root"))
-        h.send(create(message("user", text("input_text", "m"), id="m"), previous_item_id="a"))
-        h.send(create(message("user", text("input_text", "z"), id="z")))
+        await h.send(create(message("user", text("input_text", "a"), id="a")))
+        await h.send(create(message("user", text("input_text", "b"), id="b")))
+        await h.send(
+            create(message("user", text("input_text", "r"), id="r"), previous_item_id="root")
+        )
+        await h.send(create(message("user", text("input_text", "m"), id="m"), previous_item_id="a"))
+        await h.send(create(message("user", text("input_text", "z"), id="z")))
         assert order(h) == ["r", "a", "m", "b", "z"]
         echo_type = "conversation.item.created" if dialect == "beta" else "conversation.item.done"
         previous = [event.previous_item_id for event in h.of_type(echo_type)]
@@ -79,9 +81,9 @@ async def test_previous_item_id_places_the_item(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_unknown_previous_item_id_adds_nothing(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(create(message("user", text("input_text", "a"), id="a")))
+        await h.send(create(message("user", text("input_text", "a"), id="a")))
         h.take()
-        h.send(
+        await h.send(
             create(
                 message("user", text("input_text", "x"), id="x"),
                 previous_item_id="item_missing",
@@ -107,11 +109,13 @@ async def test_unknown_previous_item_id_adds_nothing(dialect: Dialect) -> None:
 async def test_client_ids_are_kept_up_to_32_characters(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create(message("user", text("input_text", "a"), id="simulated-user-1748035262335")))
-        h.send(create(message("user", text("input_text", "b"), id="x" * 32)))
+        await h.send(
+            create(message("user", text("input_text", "a"), id="simulated-user-1748035262335"))
+        )
+        await h.send(create(message("user", text("input_text", "b"), id="x" * 32)))
         assert order(h) == ["simulated-user-1748035262335", "x" * 32]
         h.take()
-        h.send(create(message("user", text("input_text", "c"), id="item_" + "x" * 34)))
+        await h.send(create(message("user", text("input_text", "c"), id="item_" + "x" * 34)))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "string_above_max_length",
@@ -127,7 +131,7 @@ async def test_client_ids_are_kept_up_to_32_characters(dialect: Dialect) -> None
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_server_ids_are_item_prefixed(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(create(message("user", text("input_text", "a"))))
+        await h.send(create(message("user", text("input_text", "a"))))
         (item_id,) = order(h)
         assert item_id.startswith("item_")
         assert len(item_id) == 26
@@ -137,9 +141,9 @@ async def test_server_ids_are_item_prefixed(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_duplicate_id_is_invalid_value(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(create(message("user", text("input_text", "a"), id="dup")))
+        await h.send(create(message("user", text("input_text", "a"), id="dup")))
         h.take()
-        h.send(create(message("system", text("input_text", "b"), id="dup"), event_id="d1"))
+        await h.send(create(message("system", text("input_text", "b"), id="dup"), event_id="d1"))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -230,7 +234,7 @@ async def test_every_creatable_item_and_its_echo(dialect: Dialect) -> None:
         ]
         previous = None
         for sent, expected in items:
-            h.send(create(sent))
+            await h.send(create(sent))
             assert echoes(h) == echo(dialect, previous, expected)
             previous = expected["id"]
         assert order(h) == ["s", "u", "a", "f", "o"]
@@ -241,7 +245,7 @@ async def test_ga_user_image_is_created_and_echoed() -> None:
     async with Harness(dialect="ga") as h:
         h.take()
         image = {"type": "input_image", "image_url": PNG}
-        h.send(create(message("user", image, id="img")))
+        await h.send(create(message("user", image, id="img")))
         assert echoes(h) == echo(
             "ga",
             None,
@@ -259,7 +263,7 @@ async def test_ga_user_image_is_created_and_echoed() -> None:
 async def test_beta_has_no_input_image() -> None:
     async with Harness(dialect="beta") as h:
         h.take()
-        h.send(create(message("user", {"type": "input_image", "image_url": PNG})))
+        await h.send(create(message("user", {"type": "input_image", "image_url": PNG})))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -276,7 +280,9 @@ async def test_assistant_audio_cannot_be_created(dialect: Dialect, audio_type: s
     async with Harness(dialect=dialect) as h:
         h.take()
         content = [assistant_text(dialect, "Hi."), {"type": audio_type, "transcript": "Hi."}]
-        h.send(create({"type": "message", "role": "assistant", "content": content}, event_id="a1"))
+        await h.send(
+            create({"type": "message", "role": "assistant", "content": content}, event_id="a1")
+        )
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -294,7 +300,7 @@ async def test_assistant_audio_cannot_be_created(dialect: Dialect, audio_type: s
 async def test_function_call_output_needs_a_matching_call(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create({"type": "function_call_output", "call_id": "call_zz", "output": "x"}))
+        await h.send(create({"type": "function_call_output", "call_id": "call_zz", "output": "x"}))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -309,7 +315,7 @@ async def test_function_call_output_needs_a_matching_call(dialect: Dialect) -> N
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_function_call_without_call_id_gets_one(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(create({"type": "function_call", "name": "f", "arguments": "{}"}))
+        await h.send(create({"type": "function_call", "name": "f", "arguments": "{}"}))
         (stored,) = h.session.conversation
         call_id = stored.item.to_dict()["call_id"]
         assert call_id.startswith("call_")
@@ -333,7 +339,7 @@ async def test_function_call_without_call_id_gets_one(dialect: Dialect) -> None:
 async def test_ga_mcp_items_are_refused(item: dict[str, Any]) -> None:
     async with Harness(dialect="ga") as h:
         h.take()
-        h.send(create(item))
+        await h.send(create(item))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -349,7 +355,7 @@ async def test_ga_mcp_items_are_refused(item: dict[str, Any]) -> None:
 async def test_system_messages_take_text_only(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create(message("system", {"type": "input_audio", "audio": ""})))
+        await h.send(create(message("system", {"type": "input_audio", "audio": ""})))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -364,7 +370,7 @@ async def test_system_messages_take_text_only(dialect: Dialect) -> None:
 async def test_user_audio_that_is_not_base64(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create(message("user", {"type": "input_audio", "audio": "not base64!"})))
+        await h.send(create(message("user", {"type": "input_audio", "audio": "not base64!"})))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -380,7 +386,7 @@ async def test_user_audio_that_is_not_base64(dialect: Dialect) -> None:
 async def test_item_shape_errors(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(create({"role": "user"}))
+        await h.send(create({"role": "user"}))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "missing_required_parameter",
@@ -388,7 +394,7 @@ async def test_item_shape_errors(dialect: Dialect) -> None:
             "param": "item.type",
             "event_id": None,
         }
-        h.send(create({"type": "message", "role": "user", "content": "hi"}))
+        await h.send(create({"type": "message", "role": "user", "content": "hi"}))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_type",
@@ -407,8 +413,10 @@ async def test_item_shape_errors(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_creating_items_never_starts_a_response(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(user_text("hello"))
-        h.send(create(message("user", {"type": "input_audio", "audio": b64encode(speech("hi"))})))
+        await h.send(user_text("hello"))
+        await h.send(
+            create(message("user", {"type": "input_audio", "audio": b64encode(speech("hi"))}))
+        )
         await h.settle()
         assert not [t for t in h.types() if t.startswith("response.")]
 
@@ -419,14 +427,14 @@ async def test_items_created_during_a_response_follow_the_generated_item(
     dialect: Dialect,
 ) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(user_text("hi", event_id="c1"))
-        h.send({"type": "response.create"})
+        await h.send(user_text("hi", event_id="c1"))
+        await h.send({"type": "response.create"})
         await h.advance(0.2)
         (added,) = h.of_type("response.output_item.added")
         assistant = added.item.id
         assert h.of_type("response.done") == []
         h.take()
-        h.send(create(message("user", text("input_text", "meanwhile"), id="mid")))
+        await h.send(create(message("user", text("input_text", "meanwhile"), id="mid")))
         events = echoes(h)
         assert events[0]["previous_item_id"] == assistant
         await h.settle()

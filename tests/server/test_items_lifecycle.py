@@ -1,4 +1,4 @@
-"""``conversation.item.delete`` and ``.retrieve`` (protocol-semantics.md §3.7, §3.8)."""
+"""``conversation.item.delete`` and ``.retrieve`` (docs/behaviour.md §3.7, §3.8)."""
 
 from __future__ import annotations
 
@@ -43,24 +43,24 @@ def previous_ids(h: Harness) -> list[str | None]:
 @DIALECTS
 @pytest.mark.spec("3.7.1")
 async def test_delete_and_the_chain_closes_up(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     for name in ("item_a", "item_b", "item_c"):
-        h.send(user_text(name, item_id=name))
+        await h.send(user_text(name, item_id=name))
     h.take()
-    h.send({"type": "conversation.item.delete", "event_id": "d1", "item_id": "item_c"})
+    await h.send({"type": "conversation.item.delete", "event_id": "d1", "item_id": "item_c"})
     assert [{k: v for k, v in e.to_dict().items() if k != "event_id"} for e in h.take()] == [
         {"type": "conversation.item.deleted", "item_id": "item_c"}
     ]
-    h.send(user_text("d", item_id="item_d"))
+    await h.send(user_text("d", item_id="item_d"))
     assert set(previous_ids(h)) == {"item_b"}
 
-    h.send({"type": "conversation.item.delete", "item_id": "item_b"})
+    await h.send({"type": "conversation.item.delete", "item_id": "item_b"})
     h.take()
-    h.send(user_text("e", item_id="item_e", previous_item_id="item_a"))
+    await h.send(user_text("e", item_id="item_e", previous_item_id="item_a"))
     assert set(previous_ids(h)) == {"item_a"}
-    h.send(user_text("f", item_id="item_f"))
+    await h.send(user_text("f", item_id="item_f"))
     assert set(previous_ids(h)) == {"item_d"}
-    h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": "item_b"})
+    await h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": "item_b"})
     assert h.errors() == [not_found("item_b", "r1")]
 
 
@@ -70,12 +70,12 @@ async def test_delete_and_the_chain_closes_up(make: Make, dialect: Dialect) -> N
 async def test_deleting_an_item_being_generated_cancels_first(
     make: Make, dialect: Dialect, output_format: str
 ) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", output_format=output_format)
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", output_format=output_format)
     await h.advance(0.3)
     item_id = h.of_type("response.output_item.added")[0].item.id
     h.take()
-    h.send({"type": "conversation.item.delete", "item_id": item_id})
+    await h.send({"type": "conversation.item.delete", "item_id": item_id})
     events = h.take()
     assert [e.type for e in events] == [*closing_audio(dialect), "conversation.item.deleted"]
     assert events[-1].item_id == item_id
@@ -85,9 +85,9 @@ async def test_deleting_an_item_being_generated_cancels_first(
     assert [item["status"] for item in done["output"]] == ["incomplete"]
     await h.settle()
     assert h.take() == []
-    h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": item_id})
+    await h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": item_id})
     assert h.errors() == [not_found(item_id, "r1")]
-    h.send({"type": "response.create"})  # nothing is active any more
+    await h.send({"type": "response.create"})  # nothing is active any more
     await h.settle()
     assert [e.response.status for e in h.of_type("response.done")] == ["cancelled", "completed"]
 
@@ -95,8 +95,8 @@ async def test_deleting_an_item_being_generated_cancels_first(
 @DIALECTS
 @pytest.mark.spec("3.7.2", "12.24")
 async def test_delete_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send({"type": "conversation.item.delete", "event_id": "d1", "item_id": "item_nope"})
+    h = await make(dialect=dialect).start()
+    await h.send({"type": "conversation.item.delete", "event_id": "d1", "item_id": "item_nope"})
     assert h.errors() == [not_found("item_nope", "d1")]
     assert [e.type for e in h.wire()][-1] == "error"
 
@@ -110,12 +110,12 @@ async def test_delete_unknown_item(make: Make, dialect: Dialect) -> None:
 async def test_retrieve_assistant_audio(
     make: Make, dialect: Dialect, output_format: str, size: int
 ) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", output_format=output_format)
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", output_format=output_format)
     await h.settle()
     item_id = h.of_type("response.output_item.done")[0].item.id
     h.take()
-    h.send({"type": "conversation.item.retrieve", "item_id": item_id})
+    await h.send({"type": "conversation.item.retrieve", "item_id": item_id})
     (event,) = h.take()
     assert event.type == "conversation.item.retrieved"
     item = event.item.to_dict()
@@ -141,9 +141,9 @@ async def test_retrieve_assistant_audio(
 @pytest.mark.spec("3.8.1")
 async def test_retrieve_created_user_audio(make: Make, dialect: Dialect) -> None:
     spoken = speech("Hi there")
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     content = [{"type": "input_audio", "audio": b64encode(spoken)}]
-    h.send(
+    await h.send(
         {
             "type": "conversation.item.create",
             "item": {"id": "item_said", "type": "message", "role": "user", "content": content},
@@ -151,7 +151,7 @@ async def test_retrieve_created_user_audio(make: Make, dialect: Dialect) -> None
     )
     await h.settle()
     h.take()
-    h.send({"type": "conversation.item.retrieve", "item_id": "item_said"})
+    await h.send({"type": "conversation.item.retrieve", "item_id": "item_said"})
     (event,) = h.take()
     (part,) = event.item.to_dict()["content"]
     audio = b64decode(part["audio"])
@@ -164,7 +164,7 @@ async def test_retrieve_created_user_audio(make: Make, dialect: Dialect) -> None
 async def test_retrieve_committed_audio_in_the_input_format(make: Make, dialect: Dialect) -> None:
     ulaw = audio_format_from_wire("g711_ulaw")
     sent = ulaw.encode(speech("Hi there", rate=8000), 8000)
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     session: dict[str, Any] = (
         {
             "type": "realtime",
@@ -173,13 +173,13 @@ async def test_retrieve_committed_audio_in_the_input_format(make: Make, dialect:
         if dialect == "ga"
         else {"input_audio_format": "g711_ulaw", "turn_detection": None}
     )
-    h.send({"type": "session.update", "session": session})
-    h.append(sent, rate=8000)
-    h.send({"type": "input_audio_buffer.commit"})
+    await h.send({"type": "session.update", "session": session})
+    await h.append(sent, rate=8000)
+    await h.send({"type": "input_audio_buffer.commit"})
     await h.settle()
     item_id = h.of_type("input_audio_buffer.committed")[0].item_id
     h.take()
-    h.send({"type": "conversation.item.retrieve", "item_id": item_id})
+    await h.send({"type": "conversation.item.retrieve", "item_id": item_id})
     (event,) = h.take()
     (part,) = event.item.to_dict()["content"]
     audio = b64decode(part["audio"])
@@ -190,6 +190,6 @@ async def test_retrieve_committed_audio_in_the_input_format(make: Make, dialect:
 @DIALECTS
 @pytest.mark.spec("3.8.2", "12.24")
 async def test_retrieve_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": "item_nope"})
+    h = await make(dialect=dialect).start()
+    await h.send({"type": "conversation.item.retrieve", "event_id": "r1", "item_id": "item_nope"})
     assert h.errors() == [not_found("item_nope", "r1")]

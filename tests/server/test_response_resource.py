@@ -1,4 +1,4 @@
-"""The response resource (protocol-semantics.md §5): status, usage, output, limits.
+"""The response resource (docs/behaviour.md §5): status, usage, output, limits.
 
 Usage follows the token rule of ``openrealtime.engines.tokens``: a text token is a run
 of word characters or one other non-space character; audio is one token per started
@@ -66,9 +66,9 @@ def audio_bytes(h: Harness) -> int:
 
 @DIALECTS
 async def test_created_resource(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     conversation = h.internal[1].conversation.id
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     created = h.of_type("response.created")[0].response.to_dict()
     common = {
@@ -100,37 +100,37 @@ async def test_created_resource(make: Make, dialect: Dialect) -> None:
 
 
 async def completes(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect, text=True))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect, text=True))
+    await h.send({"type": "response.create"})
     await h.settle()
 
 
 async def runs_out_of_tokens(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect, text=True, max_tokens=2))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect, text=True, max_tokens=2))
+    await h.send({"type": "response.create"})
     await h.settle()
 
 
 async def is_cancelled(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect))
+    await h.send({"type": "response.create"})
     await h.advance(0.3)
-    h.send({"type": "response.cancel"})
+    await h.send({"type": "response.cancel"})
     await h.settle()
 
 
 async def is_interrupted(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect, vad=True))
-    h.append(speech("Hi") + silence(400))
+    await h.send(configure(dialect, vad=True))
+    await h.append(speech("Hi") + silence(400))
     await h.advance(0.3)
-    h.append(speech("Stop") + silence(400))
+    await h.append(speech("Stop") + silence(400))
     await h.settle()
 
 
 async def fails(h: Harness, dialect: Dialect) -> None:
-    h.send(configure(dialect, text=True))
-    h.send(user_text("crash"))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text("crash"))
+    await h.send({"type": "response.create"})
     await h.settle()
 
 
@@ -174,7 +174,7 @@ async def test_terminal_status_and_details(
     item_status: str,
 ) -> None:
     script = Script(rules=[Rule(match="crash", reply="Oh", fault="The engine fell over.")])
-    h = make(dialect=dialect, script=script).start()
+    h = await make(dialect=dialect, script=script).start()
     await scenario(h, dialect)
     first = done(h)[0]
     assert first["status"] == status
@@ -188,8 +188,8 @@ async def test_terminal_status_and_details(
 
 @DIALECTS
 async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hi", text=True, instructions="Be kind.")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hi", text=True, instructions="Be kind.")
     await h.settle()
     # In: "Be kind." (3) and "Hi" (1). Out: "You said: Hi" (4).
     assert done(h)[0]["usage"] == usage(dialect, text_in=4, text_out=4)
@@ -197,8 +197,8 @@ async def test_usage_of_a_text_turn(make: Make, dialect: Dialect) -> None:
 
 @DIALECTS
 async def test_usage_of_a_spoken_turn(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", instructions="")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", instructions="")
     await h.settle()
     # Out: "You said: Hello there friend" is 6 tokens and 28 characters of speech,
     # 1680 ms: 34 audio tokens over the response (not 37, as per-word rounding would say).
@@ -208,16 +208,16 @@ async def test_usage_of_a_spoken_turn(make: Make, dialect: Dialect) -> None:
 
 @DIALECTS
 async def test_usage_counts_input_audio_once(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions=""))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions=""))
     content = [{"type": "input_audio", "audio": b64encode(speech("Hi there"))}]
-    h.send(
+    await h.send(
         {
             "type": "conversation.item.create",
             "item": {"type": "message", "role": "user", "content": content},
         }
     )
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     # In: 480 ms of audio (10 tokens); its transcript is not counted again.
     # Out: "You said: Hi there" (5).
@@ -227,13 +227,15 @@ async def test_usage_counts_input_audio_once(make: Make, dialect: Dialect) -> No
 @DIALECTS
 async def test_usage_counts_function_calls_and_outputs(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "get_weather", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
-    reply_to(h, '/call get_weather {"city": "Paris"}', text=True, instructions="", tools=[tool])
+    h = await make(dialect=dialect).start()
+    await reply_to(
+        h, '/call get_weather {"city": "Paris"}', text=True, instructions="", tools=[tool]
+    )
     await h.settle()
     call = h.of_type("response.output_item.done")[0].item
     output = {"type": "function_call_output", "call_id": call.call_id, "output": '{"temp": 20}'}
-    h.send({"type": "conversation.item.create", "item": output})
-    h.send({"type": "response.create"})
+    await h.send({"type": "conversation.item.create", "item": output})
+    await h.send({"type": "response.create"})
     await h.settle()
     first, second = done(h)
     # The user's 12 tokens in; the call's name (1) and arguments (9) out.
@@ -244,11 +246,11 @@ async def test_usage_counts_function_calls_and_outputs(make: Make, dialect: Dial
 
 @DIALECTS
 async def test_rate_limits_follow_usage(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions=""))
-    h.send(user_text("Hi"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions=""))
+    await h.send(user_text("Hi"))
     for _ in range(2):
-        h.send({"type": "response.create"})
+        await h.send({"type": "response.create"})
         await h.settle()
     limits = [e.to_dict()["rate_limits"] for e in h.of_type("rate_limits.updated")]
     # First response: "Hi" in, "You said: Hi" out (5). Second: 5 in, 4 out (9).
@@ -265,9 +267,9 @@ async def test_rate_limits_follow_usage(make: Make, dialect: Dialect) -> None:
 
 
 async def test_beta_usage_has_no_image_tokens(make: Make) -> None:
-    h = make(dialect="beta").start()
-    h.send(configure("beta", text=True))
-    h.send({"type": "response.create"})
+    h = await make(dialect="beta").start()
+    await h.send(configure("beta", text=True))
+    await h.send({"type": "response.create"})
     await h.settle()
     details = done(h)[0]["usage"]["input_token_details"]
     assert "image_tokens" not in details
@@ -279,8 +281,8 @@ async def test_beta_usage_has_no_image_tokens(make: Make) -> None:
 
 @DIALECTS
 async def test_output_has_transcripts_and_no_audio(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend")
     await h.settle()
     (response,) = done(h)
     item = h.of_type("response.output_item.added")[0].item.id
@@ -306,10 +308,10 @@ async def test_output_has_transcripts_and_no_audio(make: Make, dialect: Dialect)
 
 @DIALECTS
 async def test_max_output_tokens_cuts_text(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions=""))
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create", "response": overrides(dialect, max_tokens=3)})
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions=""))
+    await h.send(user_text("Hello there friend"))
+    await h.send({"type": "response.create", "response": overrides(dialect, max_tokens=3)})
     await h.settle()
     deltas = [e.delta for e in h.wire() if e.type.endswith("text.delta")]
     assert deltas == ["You", " said", ":"]
@@ -324,8 +326,10 @@ async def test_max_output_tokens_cuts_text(make: Make, dialect: Dialect) -> None
 async def test_max_output_tokens_cuts_speech(
     make: Make, dialect: Dialect, output_format: str, bytes_per_ms: int
 ) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", instructions="", output_format=output_format, max_tokens=25)
+    h = await make(dialect=dialect).start()
+    await reply_to(
+        h, "Hello there friend", instructions="", output_format=output_format, max_tokens=25
+    )
     await h.settle()
     # Word by word: "You" costs 1 + 4 (180 ms), " said:" 2 + 7 (540 ms in all: 11),
     # " Hello" 1 + 7 (900 ms: 18): 22. " there" would make 5 + 26 = 31 > 25.
@@ -343,11 +347,11 @@ async def test_max_output_tokens_cuts_speech(
 @DIALECTS
 async def test_max_output_tokens_counts_a_call_name(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "get-weather", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions="", tools=[tool]))
-    h.send(user_text("/call get-weather"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions="", tools=[tool]))
+    await h.send(user_text("/call get-weather"))
     for limit in (2, 4):
-        h.send({"type": "response.create", "response": overrides(dialect, max_tokens=limit)})
+        await h.send({"type": "response.create", "response": overrides(dialect, max_tokens=limit)})
         await h.settle()
     first, second = done(h)
     # "get-weather" is 3 tokens: over a limit of 2 no call opens at all.
@@ -369,14 +373,14 @@ async def test_engine_audio_at_another_rate_is_sent_whole(
     write_pcm16_wav(tmp_path / "hello.wav", pcm, 16000)
     audio = {"file": str(tmp_path / "hello.wav"), "transcript": "Hello there"}
     script = Script.model_validate({"rules": [{"match": "Play", "audio": audio}]})
-    h = make(dialect=dialect, script=script).start()
-    reply_to(h, "Play", instructions="")
+    h = await make(dialect=dialect, script=script).start()
+    await reply_to(h, "Play", instructions="")
     await h.settle()
     # 11 characters of speech at 16 kHz, 660 ms, go out whole at 24 kHz: 14 audio tokens.
     assert audio_bytes(h) == 660 * 48
     (response,) = done(h)
     assert response["usage"] == usage(dialect, text_in=1, text_out=2, audio_out=14)
     item_id = response["output"][0]["id"]
-    h.send({"type": "conversation.item.retrieve", "item_id": item_id})
+    await h.send({"type": "conversation.item.retrieve", "item_id": item_id})
     retrieved = h.wire()[-1].item.to_dict()["content"][0]
     assert decode(b64decode(retrieved["audio"]), 24000) == "Hello there"

@@ -1,4 +1,4 @@
-"""``response.create`` (protocol-semantics.md §3.9), in both dialects."""
+"""``response.create`` (docs/behaviour.md §3.9), in both dialects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from openrealtime.audio.b64 import b64decode, b64encode
-from openrealtime.engines import ResponseRequest, TextDelta
+from openrealtime.engines import EngineBase, ResponseRequest, TextDelta
 from openrealtime.engines.base import ResponderOutput
 from openrealtime.engines.scripted import GREETING
 from openrealtime.engines.scripted.script import FunctionCallSpec, Rule, Script
@@ -66,12 +66,12 @@ def outputs(h: Harness) -> list[list[str]]:
 @DIALECTS
 @pytest.mark.spec("3.9.1", "12.19")
 async def test_one_active_response_per_conversation(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     active = h.of_type("response.created")[0].response.id
     h.take()
-    h.send({"type": "response.create", "event_id": "second"})
+    await h.send({"type": "response.create", "event_id": "second"})
     assert [e.type for e in h.take()] == ["error"]
     assert h.errors() == [
         {
@@ -86,7 +86,7 @@ async def test_one_active_response_per_conversation(make: Make, dialect: Dialect
     await h.settle()
     assert len(h.of_type("response.created")) == 1
     assert len(h.of_type("response.done")) == 1
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [r["status"] for r in resources(h)] == ["completed", "completed"]
 
@@ -94,11 +94,11 @@ async def test_one_active_response_per_conversation(make: Make, dialect: Dialect
 @DIALECTS
 @pytest.mark.spec("3.9.2")
 async def test_out_of_band_responses_run_beside_the_default(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend")
     await h.advance(0.3)
     for n in ("1", "2"):
-        h.send(create(dialect, conversation="none", metadata={"n": n}))
+        await h.send(create(dialect, conversation="none", metadata={"n": n}))
     await h.advance(0.3)
     assert h.errors() == []
     created = resources(h, "response.created")
@@ -113,10 +113,10 @@ async def test_out_of_band_responses_run_beside_the_default(make: Make, dialect:
 @DIALECTS
 @pytest.mark.spec("3.9.2")
 async def test_out_of_band_responses_run_beside_each_other(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
     for n in ("1", "2"):
-        h.send(create(dialect, conversation="none", metadata={"n": n}, input=[]))
+        await h.send(create(dialect, conversation="none", metadata={"n": n}, input=[]))
     await h.advance(0.3)  # both are speaking
     assert h.errors() == []
     assert (len(h.of_type("response.created")), len(h.of_type("response.done"))) == (2, 0)
@@ -131,12 +131,12 @@ async def test_out_of_band_responses_run_beside_each_other(make: Make, dialect: 
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_output_modalities_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Hi"))
-    h.send(create(dialect, text=True))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send(user_text("Hi"))
+    await h.send(create(dialect, text=True))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     parts = [e.part.type for e in h.of_type("response.content_part.added")]
     assert parts == ["text", "audio"]
@@ -156,13 +156,13 @@ def voice_and_format(dialect: Dialect, resource: dict[str, Any]) -> tuple[str, A
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_voice_and_format_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Hello there friend"))
-    h.send(create(dialect, voice="echo", output_format="g711_ulaw"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send(user_text("Hello there friend"))
+    await h.send(create(dialect, voice="echo", output_format="g711_ulaw"))
     await h.settle()
     first_audio = len(h.frames)
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     ulaw: Any = {"type": "audio/pcmu"} if dialect == "ga" else "g711_ulaw"
     pcm: Any = {"type": "audio/pcm", "rate": 24000} if dialect == "ga" else "pcm16"
@@ -182,11 +182,11 @@ async def test_voice_and_format_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_instructions_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions=""))
-    h.send(create(dialect, instructions="Be brief.", input=[]))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions=""))
+    await h.send(create(dialect, instructions="Be brief.", input=[]))
     await h.settle()
-    h.send(create(dialect, input=[]))
+    await h.send(create(dialect, input=[]))
     await h.settle()
     # The instructions are the whole input: "Be brief." is 3 tokens, "" none.
     assert [r["usage"]["input_tokens"] for r in resources(h)] == [3, 0]
@@ -195,12 +195,12 @@ async def test_instructions_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_tools_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text('/call get_weather {"city": "Paris"}'))
-    h.send(create(dialect, tools=[WEATHER_TOOL]))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text('/call get_weather {"city": "Paris"}'))
+    await h.send(create(dialect, tools=[WEATHER_TOOL]))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert outputs(h) == [["function_call:get_weather"], ["message"]]
     assert replies(h) == ['You said: /call get_weather {"city": "Paris"}']
@@ -219,12 +219,12 @@ async def test_tools_override(make: Make, dialect: Dialect) -> None:
 async def test_tool_choice_override(
     make: Make, dialect: Dialect, choice: Any, said: str, chosen: list[str], auto: list[str]
 ) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, tools=[WEATHER_TOOL, LOOKUP_TOOL]))
-    h.send(user_text(said))
-    h.send(create(dialect, tool_choice=choice))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL, LOOKUP_TOOL]))
+    await h.send(user_text(said))
+    await h.send(create(dialect, tool_choice=choice))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert outputs(h) == [chosen, auto]
 
@@ -232,12 +232,12 @@ async def test_tool_choice_override(
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_max_output_tokens_override(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("Hi"))
-    h.send(create(dialect, max_tokens=3))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text("Hi"))
+    await h.send(create(dialect, max_tokens=3))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     first, second = resources(h)
     assert (first["status"], first["max_output_tokens"]) == ("incomplete", 3)
@@ -248,11 +248,11 @@ async def test_max_output_tokens_override(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.3")
 async def test_metadata_for_one_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send(create(dialect, metadata={"turn": "7"}))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(create(dialect, metadata={"turn": "7"}))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [r["metadata"] for r in resources(h, "response.created")] == [{"turn": "7"}, None]
     assert [r["metadata"] for r in resources(h)] == [{"turn": "7"}, None]
@@ -260,11 +260,11 @@ async def test_metadata_for_one_response(make: Make, dialect: Dialect) -> None:
 
 @pytest.mark.spec("3.9.3")
 async def test_temperature_override_in_beta(make: Make) -> None:
-    h = make(dialect="beta").start()
-    h.send(configure("beta", text=True))
-    h.send(create("beta", temperature=0.7))
+    h = await make(dialect="beta").start()
+    await h.send(configure("beta", text=True))
+    await h.send(create("beta", temperature=0.7))
     await h.settle()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [r["temperature"] for r in resources(h, "response.created")] == [0.7, 0.8]
     assert [r["temperature"] for r in resources(h)] == [0.7, 0.8]
@@ -276,11 +276,11 @@ async def test_temperature_override_in_beta(make: Make) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.4")
 async def test_empty_input_is_no_context(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("Hi", item_id="item_hi"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text("Hi", item_id="item_hi"))
     h.take()
-    h.send(create(dialect, input=[]))
+    await h.send(create(dialect, input=[]))
     await h.settle()
     assert replies(h) == [GREETING]
     (done,) = resources(h)
@@ -294,18 +294,18 @@ async def test_empty_input_is_no_context(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.9.4")
 async def test_input_references_and_inline_items(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("first", item_id="item_1"))
-    h.send(user_text("second", item_id="item_2"))
-    h.send(create(dialect, input=[{"type": "item_reference", "id": "item_1"}]))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text("first", item_id="item_1"))
+    await h.send(user_text("second", item_id="item_2"))
+    await h.send(create(dialect, input=[{"type": "item_reference", "id": "item_1"}]))
     await h.settle()
     inline = {
         "type": "message",
         "role": "user",
         "content": [{"type": "input_text", "text": "aside"}],
     }
-    h.send(create(dialect, input=[{"type": "item_reference", "id": "item_2"}, inline]))
+    await h.send(create(dialect, input=[{"type": "item_reference", "id": "item_2"}, inline]))
     await h.settle()
     assert replies(h) == ["You said: first", "You said: aside"]
     # The inline item is context only: it never joins the conversation.
@@ -316,11 +316,11 @@ async def test_input_references_and_inline_items(make: Make, dialect: Dialect) -
 @DIALECTS
 @pytest.mark.spec("3.9.4", "12.24")
 async def test_unknown_input_reference(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(user_text("first", item_id="item_1"))
+    h = await make(dialect=dialect).start()
+    await h.send(user_text("first", item_id="item_1"))
     h.take()
     references = [{"type": "item_reference", "id": i} for i in ("item_1", "item_nope")]
-    h.send({"type": "response.create", "event_id": "r1", "response": {"input": references}})
+    await h.send({"type": "response.create", "event_id": "r1", "response": {"input": references}})
     assert h.errors() == [
         {
             "type": "invalid_request_error",
@@ -343,11 +343,11 @@ CRASH = Script(rules=[Rule(match="crash", reply="Working on it", fault="The engi
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_engine_fault_fails_the_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, script=CRASH).start()
-    h.send(configure(dialect, text=True))
-    h.send(user_text("crash"))
+    h = await make(dialect=dialect, script=CRASH).start()
+    await h.send(configure(dialect, text=True))
+    await h.send(user_text("crash"))
     h.take()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
     assert [e.type for e in events] == text_response(dialect, deltas=3)
@@ -361,8 +361,8 @@ async def test_engine_fault_fails_the_response(make: Make, dialect: Dialect) -> 
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_engine_fault_while_speaking(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, script=CRASH).start()
-    reply_to(h, "crash")
+    h = await make(dialect=dialect, script=CRASH).start()
+    await reply_to(h, "crash")
     await h.settle()
     assert h.errors() == []
     (done,) = resources(h)
@@ -370,7 +370,7 @@ async def test_engine_fault_while_speaking(make: Make, dialect: Dialect) -> None
     assert len(h.of_type("response.created")) == 1
 
 
-class _Crashing:
+class _Crashing(EngineBase):
     """A responder with a bug: it says a word, then raises something unexpected."""
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[ResponderOutput]:
@@ -381,10 +381,10 @@ class _Crashing:
 @DIALECTS
 @pytest.mark.spec("3.9.5")
 async def test_unexpected_engine_exception_fails_the_response(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.engines = dataclasses.replace(h.engines, responder=_Crashing())
-    h.send(configure(dialect, text=True))
-    h.send({"type": "response.create"})
+    await h.send(configure(dialect, text=True))
+    await h.send({"type": "response.create"})
     await h.settle()
     assert h.errors() == []
     (done,) = resources(h)
@@ -397,11 +397,11 @@ async def test_unexpected_engine_exception_fails_the_response(make: Make, dialec
 async def test_a_message_then_a_function_call(make: Make, dialect: Dialect) -> None:
     call = FunctionCallSpec(name="get_weather", arguments={"city": "Paris"})
     script = Script(rules=[Rule(match="Weather?", reply="Let me check.", calls=[call])])
-    h = make(dialect=dialect, script=script).start()
-    h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
-    h.send(user_text("Weather?"))
+    h = await make(dialect=dialect, script=script).start()
+    await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
+    await h.send(user_text("Weather?"))
     h.take()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [e.type for e in h.take()] == response_of(
         dialect, *text_message(dialect, deltas=4), *function_call(dialect, deltas=9)
@@ -417,8 +417,8 @@ async def test_a_message_then_a_function_call(make: Make, dialect: Dialect) -> N
 @DIALECTS
 @pytest.mark.spec("3.9.7")
 async def test_no_continuation_after_a_spoken_call(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, '/call get_weather {"city": "Paris"}', tools=[WEATHER_TOOL])
+    h = await make(dialect=dialect).start()
+    await reply_to(h, '/call get_weather {"city": "Paris"}', tools=[WEATHER_TOOL])
     await h.settle()
     await h.advance(60)
     assert outputs(h) == [["function_call:get_weather"]]
@@ -428,12 +428,12 @@ async def test_no_continuation_after_a_spoken_call(make: Make, dialect: Dialect)
 @DIALECTS
 @pytest.mark.spec("3.9.8")
 async def test_cancel_right_after_create(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Hi"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send(user_text("Hi"))
     h.take()
-    h.send({"type": "response.create"})
-    h.send({"type": "response.cancel", "event_id": "c1"})
+    await h.send({"type": "response.create"})
+    await h.send({"type": "response.cancel", "event_id": "c1"})
     assert [e.type for e in h.take()] == response_of(dialect)  # no output at all
     (done,) = resources(h)
     assert done["status_details"] == {"type": "cancelled", "reason": "client_cancelled"}
@@ -446,7 +446,7 @@ async def test_cancel_right_after_create(make: Make, dialect: Dialect) -> None:
 # -- 12.25: a failure outside any response ---------------------------------------------
 
 
-class _BrokenTranscriber:
+class _BrokenTranscriber(EngineBase):
     async def transcribe(self, request: Any) -> AsyncIterator[Any]:
         raise RuntimeError("a bug outside any response")
         yield
@@ -455,11 +455,11 @@ class _BrokenTranscriber:
 @DIALECTS
 @pytest.mark.spec("12.25")
 async def test_server_error_and_the_session_goes_on(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
+    h = await make(dialect=dialect).start()
     h.engines = dataclasses.replace(h.engines, transcriber=_BrokenTranscriber())
-    h.send(configure(dialect, text=True))
+    await h.send(configure(dialect, text=True))
     content = [{"type": "input_audio", "audio": b64encode(speech("Hi"))}]
-    h.send(
+    await h.send(
         {
             "type": "conversation.item.create",
             "item": {"type": "message", "role": "user", "content": content},
@@ -478,8 +478,8 @@ async def test_server_error_and_the_session_goes_on(make: Make, dialect: Dialect
             "event_id": None,
         }
     ]
-    h.send(user_text("Still there?"))
-    h.send({"type": "response.create"})
+    await h.send(user_text("Still there?"))
+    await h.send({"type": "response.create"})
     await h.settle()
     assert [r["status"] for r in resources(h)] == ["completed"]
     assert replies(h) == ["You said: Still there?"]
@@ -502,21 +502,21 @@ async def test_server_error_and_the_session_goes_on(make: Make, dialect: Dialect
 async def test_idle_timeout_counts_from_the_end_of_playback(
     make: Make, max_tokens: Any, quiet_until: float, fires_by: float
 ) -> None:
-    h = make().start()
+    h = await make().start()
     turn_detection = {"type": "server_vad", "idle_timeout_ms": 5000}
     session = {
         "type": "realtime",
         "max_output_tokens": max_tokens,
         "audio": {"input": {"turn_detection": turn_detection}},
     }
-    h.send({"type": "session.update", "session": session})
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    await h.send({"type": "session.update", "session": session})
+    await h.send(user_text("Hello there friend"))
+    await h.send({"type": "response.create"})
     await h.advance(quiet_until)
     assert not h.of_type("input_audio_buffer.timeout_triggered")
     await h.advance(fires_by - quiet_until)
     assert len(h.of_type("input_audio_buffer.timeout_triggered")) == 1
-    h.send(
+    await h.send(
         {
             "type": "session.update",
             "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
@@ -526,27 +526,27 @@ async def test_idle_timeout_counts_from_the_end_of_playback(
 
 
 async def test_no_idle_timeout_after_a_cancel(make: Make) -> None:
-    h = make().start()
+    h = await make().start()
     turn_detection = {"type": "server_vad", "idle_timeout_ms": 5000}
-    h.send(
+    await h.send(
         {
             "type": "session.update",
             "session": {"type": "realtime", "audio": {"input": {"turn_detection": turn_detection}}},
         }
     )
-    h.send(user_text("Hello there friend"))
-    h.send({"type": "response.create"})
+    await h.send(user_text("Hello there friend"))
+    await h.send({"type": "response.create"})
     await h.advance(0.3)
-    h.send({"type": "response.cancel"})
+    await h.send({"type": "response.cancel"})
     await h.advance(30)
     assert not h.of_type("input_audio_buffer.timeout_triggered")
 
 
 @pytest.mark.spec("3.9.3")
 async def test_a_pcm_format_without_rate_is_reported_whole(make: Make) -> None:
-    h = make().start()
-    h.send(configure("ga", output_format="g711_ulaw"))
-    h.send(
+    h = await make().start()
+    await h.send(configure("ga", output_format="g711_ulaw"))
+    await h.send(
         {
             "type": "response.create",
             "response": {"audio": {"output": {"format": {"type": "audio/pcm"}}}},

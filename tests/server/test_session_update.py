@@ -50,7 +50,7 @@ def audio_input(h: Harness) -> dict[str, Any]:
 async def test_beta_flat_body_every_field_accepted_and_translated() -> None:
     async with Harness(dialect="beta") as h:
         h.take()
-        h.send(
+        await h.send(
             beta_update(
                 modalities=["text"],
                 instructions="Be brief.",
@@ -112,7 +112,7 @@ async def test_beta_flat_body_every_field_accepted_and_translated() -> None:
 async def test_ga_body_requires_session_type() -> None:
     async with Harness(dialect="ga") as h:
         h.take()
-        h.send({"type": "session.update", "event_id": "u1", "session": {"instructions": "x"}})
+        await h.send({"type": "session.update", "event_id": "u1", "session": {"instructions": "x"}})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "missing_required_parameter",
@@ -140,7 +140,7 @@ async def test_transcription_update_on_a_realtime_session(
 ) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send({**event, "event_id": "t1"})
+        await h.send({**event, "event_id": "t1"})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_parameter",
@@ -165,7 +165,7 @@ async def test_realtime_update_on_a_transcription_session(
 ) -> None:
     async with Harness(dialect=dialect, kind="transcription") as h:
         h.take()
-        h.send(event)
+        await h.send(event)
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_parameter",
@@ -185,7 +185,7 @@ async def test_only_present_fields_change(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         before = h.wire()[0].session.to_dict()
         h.take()
-        h.send(
+        await h.send(
             ga_update(instructions="new") if dialect == "ga" else beta_update(instructions="new")
         )
         after = updated_session(h)
@@ -195,7 +195,7 @@ async def test_only_present_fields_change(dialect: Dialect) -> None:
 @pytest.mark.spec("3.1.4")
 async def test_ga_empty_values_and_null_clear() -> None:
     async with Harness(dialect="ga") as h:
-        h.send(
+        await h.send(
             ga_update(
                 tools=[{"type": "function", "name": "f"}],
                 audio={
@@ -207,7 +207,7 @@ async def test_ga_empty_values_and_null_clear() -> None:
             )
         )
         h.take()
-        h.send(
+        await h.send(
             ga_update(
                 instructions="",
                 tools=[],
@@ -234,7 +234,7 @@ async def test_ga_empty_values_and_null_clear() -> None:
 @pytest.mark.spec("3.1.4")
 async def test_beta_empty_values_and_null_clear() -> None:
     async with Harness(dialect="beta") as h:
-        h.send(
+        await h.send(
             beta_update(
                 tools=[{"type": "function", "name": "f"}],
                 input_audio_transcription={"model": "whisper-1"},
@@ -242,7 +242,7 @@ async def test_beta_empty_values_and_null_clear() -> None:
             )
         )
         h.take()
-        h.send(
+        await h.send(
             beta_update(
                 instructions="",
                 tools=[],
@@ -265,10 +265,10 @@ async def test_semantic_vad_reports_its_defaults(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
         if dialect == "ga":
-            h.send(ga_update(audio={"input": {"turn_detection": {"type": "semantic_vad"}}}))
+            await h.send(ga_update(audio={"input": {"turn_detection": {"type": "semantic_vad"}}}))
             reported = updated_session(h)["audio"]["input"]["turn_detection"]
         else:
-            h.send(beta_update(turn_detection={"type": "semantic_vad"}))
+            await h.send(beta_update(turn_detection={"type": "semantic_vad"}))
             reported = updated_session(h)["turn_detection"]
         assert reported == {
             "type": "semantic_vad",
@@ -285,7 +285,7 @@ async def test_nested_settings_are_replaced_whole_and_take_defaults(dialect: Dia
         first = {"type": "server_vad", "threshold": 0.7, "silence_duration_ms": 500}
         second = {"type": "server_vad", "threshold": 0.6}
         if dialect == "ga":
-            h.send(
+            await h.send(
                 ga_update(
                     audio={
                         "input": {
@@ -295,7 +295,7 @@ async def test_nested_settings_are_replaced_whole_and_take_defaults(dialect: Dia
                     }
                 )
             )
-            h.send(
+            await h.send(
                 ga_update(
                     audio={
                         "input": {
@@ -306,13 +306,13 @@ async def test_nested_settings_are_replaced_whole_and_take_defaults(dialect: Dia
                 )
             )
         else:
-            h.send(
+            await h.send(
                 beta_update(
                     turn_detection=first,
                     input_audio_transcription={"model": "whisper-1", "language": "en"},
                 )
             )
-            h.send(
+            await h.send(
                 beta_update(
                     turn_detection=second,
                     input_audio_transcription={"model": "gpt-4o-transcribe"},
@@ -337,14 +337,14 @@ async def test_nested_settings_are_replaced_whole_and_take_defaults(dialect: Dia
 @pytest.mark.spec("3.1.5")
 async def test_ga_audio_sides_merge_but_format_is_replaced() -> None:
     async with Harness(dialect="ga") as h:
-        h.send(ga_update(audio={"output": {"voice": "echo", "speed": 1.2}}))
-        h.send(ga_update(audio={"output": {"format": {"type": "audio/pcmu"}}}))
+        await h.send(ga_update(audio={"output": {"voice": "echo", "speed": 1.2}}))
+        await h.send(ga_update(audio={"output": {"format": {"type": "audio/pcmu"}}}))
         assert effective(h)["audio"]["output"] == {
             "format": {"type": "audio/pcmu"},
             "voice": "echo",
             "speed": 1.2,
         }
-        h.send(ga_update(audio={"output": {"format": {"type": "audio/pcm"}}}))
+        await h.send(ga_update(audio={"output": {"format": {"type": "audio/pcm"}}}))
         assert effective(h)["audio"]["output"]["format"] == {"type": "audio/pcm", "rate": 24000}
         assert audio_input(h)["format"] == {"type": "audio/pcm", "rate": 24000}
 
@@ -361,7 +361,7 @@ async def test_session_updated_is_the_full_session(dialect: Dialect) -> None:
         event = (
             ga_update(tool_choice="none") if dialect == "ga" else beta_update(tool_choice="none")
         )
-        h.send({**event, "event_id": "client_1"})
+        await h.send({**event, "event_id": "client_1"})
         events = h.take()
         assert [e.type for e in events] == ["session.updated"]
         assert events[0].event_id != "client_1"
@@ -379,14 +379,14 @@ async def test_a_rejected_update_changes_nothing(dialect: Dialect) -> None:
         before = effective(h)
         h.take()
         if dialect == "ga":
-            h.send(
+            await h.send(
                 ga_update(
                     instructions="changed",
                     audio={"input": {"transcription": {"model": "nope-transcribe"}}},
                 )
             )
         else:
-            h.send(
+            await h.send(
                 beta_update(
                     instructions="changed", input_audio_transcription={"model": "nope-transcribe"}
                 )
@@ -410,13 +410,13 @@ def _voice_update(dialect: Dialect, voice: str, **extra: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_voice_locks_after_assistant_audio(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(_voice_update(dialect, "echo"))
+        await h.send(_voice_update(dialect, "echo"))
         assert h.of_type("session.updated")
-        h.send(user_text("hi"))
-        h.send({"type": "response.create"})
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create"})
         await h.settle()
         h.take()
-        h.send({**_voice_update(dialect, "shimmer", instructions="other"), "event_id": "v1"})
+        await h.send({**_voice_update(dialect, "shimmer", instructions="other"), "event_id": "v1"})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "cannot_update_voice",
@@ -426,7 +426,7 @@ async def test_voice_locks_after_assistant_audio(dialect: Dialect) -> None:
         }
         assert effective(h)["audio"]["output"]["voice"] == "echo"
         assert effective(h)["instructions"] != "other"
-        h.send(_voice_update(dialect, "echo", instructions="same voice"))
+        await h.send(_voice_update(dialect, "echo", instructions="same voice"))
         updated_session(h)
         assert effective(h)["instructions"] == "same voice"
 
@@ -436,7 +436,7 @@ async def test_voice_locks_after_assistant_audio(dialect: Dialect) -> None:
 async def test_text_only_responses_do_not_lock_the_voice(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         await assert_text_turn_works(h)
-        h.send(_voice_update(dialect, "coral"))
+        await h.send(_voice_update(dialect, "coral"))
         updated_session(h)
         assert effective(h)["audio"]["output"]["voice"] == "coral"
 
@@ -465,10 +465,10 @@ async def test_model_switch_changes_the_engines_of_later_responses(dialect: Dial
         event = ga_update(model="gpt-realtime-mini")
         if dialect == "beta":
             event = beta_update(model="gpt-realtime-mini")
-        h.send(event)
+        await h.send(event)
         assert updated_session(h)["model"] == "gpt-realtime-mini"
-        h.send(user_text("two"))
-        h.send(
+        await h.send(user_text("two"))
+        await h.send(
             {"type": "response.create", "response": {"output_modalities": ["text"]}}
             if dialect == "ga"
             else {"type": "response.create", "response": {"modalities": ["text"]}}
@@ -483,7 +483,7 @@ async def test_model_switch_changes_the_engines_of_later_responses(dialect: Dial
 async def test_same_model_is_accepted(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(
+        await h.send(
             ga_update(model="gpt-realtime")
             if dialect == "ga"
             else beta_update(model="gpt-realtime")
@@ -497,9 +497,9 @@ async def test_unknown_model_is_invalid_model_and_discards_the_update(dialect: D
     async with Harness(dialect=dialect) as h:
         h.take()
         if dialect == "ga":
-            h.send({**ga_update(model="whisper-9", instructions="x"), "event_id": "m1"})
+            await h.send({**ga_update(model="whisper-9", instructions="x"), "event_id": "m1"})
         else:
-            h.send({**beta_update(model="whisper-9", instructions="x"), "event_id": "m1"})
+            await h.send({**beta_update(model="whisper-9", instructions="x"), "event_id": "m1"})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_model",
@@ -530,26 +530,26 @@ def _audio_ms(h: Harness, response_id: str) -> float:
 async def test_speed_and_modalities_apply_from_the_next_response(dialect: Dialect) -> None:
     """ "You said: hi" is 12 characters of 60 ms at speed 1: 720 ms; 480 ms at speed 1.5."""
     async with Harness(dialect=dialect) as h:
-        h.send(user_text("hi"))
-        h.send({"type": "response.create"})
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create"})
         await h.advance(0.3)
         assert h.types()[-1] in ("response.output_audio.delta", "response.audio.delta")
         h.take()
         if dialect == "ga":
-            h.send(ga_update(output_modalities=["text"], audio={"output": {"speed": 1.5}}))
+            await h.send(ga_update(output_modalities=["text"], audio={"output": {"speed": 1.5}}))
         else:
-            h.send(beta_update(modalities=["text"], speed=1.5))
+            await h.send(beta_update(modalities=["text"], speed=1.5))
         updated_session(h)
         await h.settle()
         first = h.of_type("response.done")[0].response
         assert first.status == "completed"
         assert _audio_ms(h, first.id) == 720.0
         if dialect == "ga":
-            h.send(ga_update(output_modalities=["audio"]))
+            await h.send(ga_update(output_modalities=["audio"]))
         else:
-            h.send(beta_update(modalities=["audio", "text"]))
-        h.send(user_text("hi"))
-        h.send({"type": "response.create"})
+            await h.send(beta_update(modalities=["audio", "text"]))
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create"})
         await h.settle()
         second = h.of_type("response.done")[-1].response
         assert second.id != first.id
@@ -560,21 +560,21 @@ async def test_speed_and_modalities_apply_from_the_next_response(dialect: Dialec
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_update_mid_speech_keeps_the_turn(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(
+        await h.send(
             ga_update(output_modalities=["text"])
             if dialect == "ga"
             else beta_update(modalities=["text"])
         )
         words = speech("hello there")
-        h.append(silence(400))
-        h.append(words[: len(words) // 2])
+        await h.append(silence(400))
+        await h.append(words[: len(words) // 2])
         started = h.of_type("input_audio_buffer.speech_started")
         assert len(started) == 1
-        h.send(
+        await h.send(
             ga_update(instructions="new") if dialect == "ga" else beta_update(instructions="new")
         )
-        h.append(words[len(words) // 2 :])
-        h.append(silence(400))
+        await h.append(words[len(words) // 2 :])
+        await h.append(silence(400))
         await h.settle()
         stopped = h.of_type("input_audio_buffer.speech_stopped")
         assert [event.item_id for event in stopped] == [started[0].item_id]
@@ -590,22 +590,22 @@ async def test_turn_detection_change_mid_speech_restarts_detection(dialect: Dial
     current position (730 ms), so the rest of the speech is a new turn."""
     async with Harness(dialect=dialect) as h:
         vad = {"type": "server_vad", "create_response": False}
-        h.send(
+        await h.send(
             ga_update(audio={"input": {"turn_detection": vad}})
             if dialect == "ga"
             else beta_update(turn_detection=vad)
         )
         words = speech("hello there")
-        h.append(silence(400))
-        h.append(words[: len(words) // 2])
+        await h.append(silence(400))
+        await h.append(words[: len(words) // 2])
         changed = {"type": "server_vad", "create_response": False, "silence_duration_ms": 300}
-        h.send(
+        await h.send(
             ga_update(audio={"input": {"turn_detection": changed}})
             if dialect == "ga"
             else beta_update(turn_detection=changed)
         )
-        h.append(words[len(words) // 2 :])
-        h.append(silence(400))
+        await h.append(words[len(words) // 2 :])
+        await h.append(silence(400))
         await h.settle()
         started = h.of_type("input_audio_buffer.speech_started")
         stopped = h.of_type("input_audio_buffer.speech_stopped")
@@ -640,7 +640,7 @@ async def test_turn_detection_change_mid_speech_restarts_detection(dialect: Dial
 async def test_unknown_parameters(dialect: Dialect, event: dict[str, Any], param: str) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send({**event, "event_id": "evt_NbVvtzwXpGmqUT3Jt"})
+        await h.send({**event, "event_id": "evt_NbVvtzwXpGmqUT3Jt"})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "unknown_parameter",
@@ -694,7 +694,7 @@ async def test_decimal_ranges(
 ) -> None:
     async with Harness(dialect=dialect) as h:
         h.take()
-        h.send(event)
+        await h.send(event)
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": code,
@@ -723,10 +723,10 @@ async def test_transcription_models_are_configurable(dialect: Dialect, param: st
                 return ga_update(audio={"input": {"transcription": {"model": model}}})
             return beta_update(input_audio_transcription={"model": model})
 
-        h.send(update("my-transcriber"))
+        await h.send(update("my-transcriber"))
         updated_session(h)
         assert audio_input(h)["transcription"]["model"] == "my-transcriber"
-        h.send(update("whisper-1"))
+        await h.send(update("whisper-1"))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -751,5 +751,5 @@ async def test_transcription_models_are_configurable(dialect: Dialect, param: st
 async def test_openai_transcription_models_accepted_by_default(model: str) -> None:
     async with Harness(dialect="ga") as h:
         h.take()
-        h.send(ga_update(audio={"input": {"transcription": {"model": model}}}))
+        await h.send(ga_update(audio={"input": {"transcription": {"model": model}}}))
         assert updated_session(h)["audio"]["input"]["transcription"]["model"] == model

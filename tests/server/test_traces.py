@@ -1,4 +1,4 @@
-"""The canonical traces of protocol-semantics.md §4, event for event, in both dialects."""
+"""The canonical traces of docs/behaviour.md §4, event for event, in both dialects."""
 
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ def types(events: list[Any]) -> list[str]:
 @DIALECTS
 @pytest.mark.spec("4a", "12.e5", "12.e3")
 async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, instructions=""))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, instructions=""))
     h.take()
-    h.send(user_text("Hello!"))
-    h.send({"type": "response.create"})
+    await h.send(user_text("Hello!"))
+    await h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
     assert types(events) == text_turn(dialect, deltas=5)
@@ -89,11 +89,11 @@ async def test_text_turn_event_for_event(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4a")
 async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Hi"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send(user_text("Hi"))
     h.take()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
     # "You" is 180 ms of speech, " said:" 360 ms, " Hi" 180 ms; audio deltas hold 100 ms.
@@ -114,11 +114,11 @@ async def test_audio_turn_event_for_event(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4c", "3.9.7")
 async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
-    h.send(user_text('/call get_weather {"city": "Paris"}'))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, text=True, tools=[WEATHER_TOOL]))
+    await h.send(user_text('/call get_weather {"city": "Paris"}'))
     h.take()
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
     assert types(events) == call_response(dialect, deltas=9)  # {, ", city, ", :, ", Paris, ", }
@@ -162,9 +162,9 @@ async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> N
     assert h.take() == []  # no automatic continuation
 
     output = {"type": "function_call_output", "call_id": call_id, "output": '{"temp": 20}'}
-    h.send({"type": "conversation.item.create", "item": output})
+    await h.send({"type": "conversation.item.create", "item": output})
     assert types(h.take()) == item_added(dialect)
-    h.send({"type": "response.create"})
+    await h.send({"type": "response.create"})
     await h.settle()
     events = h.take()
     # Tool, get_weather, returned, :, {, ", temp, ", :, 20, }
@@ -179,14 +179,14 @@ async def test_function_call_turn_then_output(make: Make, dialect: Dialect) -> N
 @DIALECTS
 @pytest.mark.spec("4d", "12.e2")
 async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect, vad=True, instructions=""))
-    h.append(speech("Hello there") + silence(400))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect, vad=True, instructions=""))
+    await h.append(speech("Hello there") + silence(400))
     await h.advance(0.3)  # "You" (180 ms) and " said:" (360 ms) have been sent
     assistant = h.of_type("response.output_item.added")[0].item.id
     first = h.of_type("response.created")[0].response.id
     h.take()
-    h.append(speech("Stop") + silence(400))
+    await h.append(speech("Stop") + silence(400))
     events = h.take()
     assert types(events) == [
         "input_audio_buffer.speech_started",
@@ -207,7 +207,7 @@ async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Diale
     assert done["usage"]["input_token_details"]["audio_tokens"] == 18
     assert done["usage"]["output_token_details"] == {"text_tokens": 3, "audio_tokens": 11}
 
-    h.send(
+    await h.send(
         {
             "type": "conversation.item.truncate",
             "item_id": assistant,
@@ -228,7 +228,7 @@ async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Diale
     await h.settle()
     assert "response.cancelled" not in h.types()
     h.take()
-    h.send({"type": "conversation.item.retrieve", "item_id": assistant})
+    await h.send({"type": "conversation.item.retrieve", "item_id": assistant})
     item = h.take()[0].item.to_dict()
     assert item["content"][0]["transcript"] == "You"
 
@@ -237,12 +237,12 @@ async def test_barge_in_cancels_then_client_truncates(make: Make, dialect: Diale
 @pytest.mark.spec("4d", "12.e2")
 async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
     script = Script(rules=[Rule(match="Hello there", reply="Hi", delay_ms=1000)])
-    h = make(dialect=dialect, script=script).start()
-    h.append(speech("Hello there") + silence(400))
+    h = await make(dialect=dialect, script=script).start()
+    await h.append(speech("Hello there") + silence(400))
     await h.advance(0.2)
     first = h.of_type("response.created")[0].response.id
     h.take()
-    h.append(speech("Wait") + silence(400))
+    await h.append(speech("Wait") + silence(400))
     events = h.take()
     assert types(events) == [
         "input_audio_buffer.speech_started",
@@ -280,9 +280,9 @@ async def test_barge_in_before_any_output(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("4e")
 async def test_out_of_band_with_metadata(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(configure(dialect))
-    h.send(user_text("Buy cheap pills", item_id="item_u"))
+    h = await make(dialect=dialect).start()
+    await h.send(configure(dialect))
+    await h.send(user_text("Buy cheap pills", item_id="item_u"))
     h.take()
     inline = {
         "type": "message",
@@ -297,7 +297,7 @@ async def test_out_of_band_with_metadata(make: Make, dialect: Dialect) -> None:
         instructions="Classify.",
         input=[{"type": "item_reference", "id": "item_u"}, inline],
     )
-    h.send({"type": "response.create", "event_id": "oob1", "response": response})
+    await h.send({"type": "response.create", "event_id": "oob1", "response": response})
     await h.settle()
     events = h.take()
     # You, said, :, Is, this, spam, ?
@@ -311,9 +311,9 @@ async def test_out_of_band_with_metadata(make: Make, dialect: Dialect) -> None:
     assert next(e for e in events if e.type.endswith("text.done")).text == "You said: Is this spam?"
 
     answer = next(e for e in events if e.type == "response.output_item.added").item.id
-    h.send({"type": "conversation.item.retrieve", "item_id": answer})
+    await h.send({"type": "conversation.item.retrieve", "item_id": answer})
     assert [e.error.code for e in h.take()] == ["item_not_found"]
-    h.send(user_text("Next"))
+    await h.send(user_text("Next"))
     assert h.take()[0].previous_item_id == "item_u"
 
 
@@ -352,11 +352,11 @@ BROKEN = {
 @pytest.mark.parametrize("breakage", list(BROKEN))
 async def test_the_checker_rejects_broken_traces(breakage: str) -> None:
     async with traced() as make_harness:
-        h = make_harness(dialect="ga").start()
-        h.send(configure("ga", text=True))
-        h.send(user_text("Hello!"))
+        h = await make_harness(dialect="ga").start()
+        await h.send(configure("ga", text=True))
+        await h.send(user_text("Hello!"))
         h.take()
-        h.send({"type": "response.create"})
+        await h.send({"type": "response.create"})
         await h.settle()
         events = h.take()
     check_trace(events, "ga", complete=False)

@@ -9,7 +9,12 @@ from typing import Any, Literal
 import pytest
 
 from openrealtime.audio.b64 import b64encode
-from openrealtime.engines import TranscriptDelta, TranscriptionRequest, TranscriptResult
+from openrealtime.engines import (
+    EngineBase,
+    TranscriptDelta,
+    TranscriptionRequest,
+    TranscriptResult,
+)
 
 from .core_checks import DIALECTS
 from .harness import Harness, silence, speech
@@ -44,7 +49,7 @@ def transcription_events(h: Harness) -> list[Any]:
     return [event for event in h.wire() if event.type.startswith(prefix)]
 
 
-class FixedTranscriber:
+class FixedTranscriber(EngineBase):
     """Hears "from the transcriber" in any audio, and remembers what it was asked."""
 
     def __init__(self) -> None:
@@ -69,8 +74,8 @@ def with_fixed_transcriber(h: Harness) -> FixedTranscriber:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_deltas_then_completed_with_usage(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(transcription_on(dialect))
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.send(transcription_on(dialect))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         (committed,) = h.of_type("input_audio_buffer.committed")
         events = transcription_events(h)
@@ -99,8 +104,8 @@ async def test_deltas_then_completed_with_usage(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_manual_commit_is_transcribed_after_committed(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(transcription_on(dialect))
-        h.send(
+        await h.send(transcription_on(dialect))
+        await h.send(
             {
                 "type": "session.update",
                 "session": {"type": "realtime", "audio": {"input": {"turn_detection": None}}},
@@ -108,9 +113,9 @@ async def test_manual_commit_is_transcribed_after_committed(dialect: Dialect) ->
             if dialect == "ga"
             else {"type": "session.update", "session": {"turn_detection": None}}
         )
-        h.append(speech("good morning"))
+        await h.append(speech("good morning"))
         h.take()
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send({"type": "input_audio_buffer.commit"})
         types = [event.type for event in h.take()]
         assert types[0] == "input_audio_buffer.committed"
         assert DELTA not in types
@@ -129,9 +134,9 @@ async def test_manual_commit_is_transcribed_after_committed(dialect: Dialect) ->
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_audio_without_speech_fails(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(transcription_on(dialect))
-        h.append(silence(300))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send(transcription_on(dialect))
+        await h.append(silence(300))
+        await h.send({"type": "input_audio_buffer.commit"})
         await h.settle()
         (committed,) = h.of_type("input_audio_buffer.committed")
         events = transcription_events(h)
@@ -155,14 +160,14 @@ async def test_audio_without_speech_fails(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_created_user_audio_is_transcribed(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(transcription_on(dialect))
+        await h.send(transcription_on(dialect))
         item = {
             "type": "message",
             "role": "user",
             "id": "spoken",
             "content": [{"type": "input_audio", "audio": b64encode(speech("hi there"))}],
         }
-        h.send({"type": "conversation.item.create", "item": item})
+        await h.send({"type": "conversation.item.create", "item": item})
         await h.settle()
         (completed,) = h.of_type(COMPLETED)
         assert (completed.item_id, completed.transcript) == ("spoken", "hi there")
@@ -172,8 +177,8 @@ async def test_created_user_audio_is_transcribed(dialect: Dialect) -> None:
 async def test_settings_reach_the_transcriber(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
         transcriber = with_fixed_transcriber(h)
-        h.send(transcription_on(dialect, model="whisper-1", language="de", prompt="Namen"))
-        h.append(silence(200) + speech("hallo") + silence(400))
+        await h.send(transcription_on(dialect, model="whisper-1", language="de", prompt="Namen"))
+        await h.append(silence(200) + speech("hallo") + silence(400))
         await h.settle()
         (request,) = transcriber.requests
         assert (request.model, request.language, request.prompt) == ("whisper-1", "de", "Namen")
@@ -185,8 +190,8 @@ async def test_settings_reach_the_transcriber(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_spoken_turn_is_answered_with_transcription_off(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(text_only(dialect))
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.send(text_only(dialect))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         assert transcription_events(h) == []
         reply = h.of_type("response.done")[-1].response.output[0].content[0]
@@ -199,8 +204,8 @@ async def test_internal_transcript_feeds_the_responder(dialect: Dialect) -> None
     the responder answers the transcriber's words, not the decoded audio."""
     async with Harness(dialect=dialect) as h:
         transcriber = with_fixed_transcriber(h)
-        h.send(text_only(dialect))
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.send(text_only(dialect))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         assert len(transcriber.requests) == 1
         assert transcription_events(h) == []
@@ -217,8 +222,8 @@ async def test_internal_transcript_feeds_the_responder(dialect: Dialect) -> None
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_transcription_can_be_turned_off_again(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(transcription_on(dialect))
-        h.send(
+        await h.send(transcription_on(dialect))
+        await h.send(
             {
                 "type": "session.update",
                 "session": {"type": "realtime", "audio": {"input": {"transcription": None}}},
@@ -226,7 +231,7 @@ async def test_transcription_can_be_turned_off_again(dialect: Dialect) -> None:
             if dialect == "ga"
             else {"type": "session.update", "session": {"input_audio_transcription": None}}
         )
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         assert transcription_events(h) == []
         assert h.of_type("response.done")

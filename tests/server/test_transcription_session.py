@@ -63,11 +63,11 @@ async def test_ga_transcription_session_trace() -> None:
             },
             "include": None,
         }
-        h.send(configure("ga"))
+        await h.send(configure("ga"))
         (updated,) = h.take()
         assert updated.type == "session.updated"
         assert updated.session.to_dict()["audio"]["input"]["transcription"] == TRANSCRIPTION
-        h.append(silence(400) + speech("hello there") + silence(400))
+        await h.append(silence(400) + speech("hello there") + silence(400))
         await h.settle()
         events = h.take()
         assert [event.type for event in events] == transcribed_speech("ga", deltas=2)
@@ -93,7 +93,7 @@ async def test_beta_transcription_session_trace() -> None:
             "input_audio_noise_reduction": None,
             "include": None,
         }
-        h.send({**configure("beta"), "event_id": "t1"})
+        await h.send({**configure("beta"), "event_id": "t1"})
         (updated,) = h.take()
         assert updated.type == "transcription_session.updated"
         assert updated.event_id != "t1"
@@ -102,7 +102,7 @@ async def test_beta_transcription_session_trace() -> None:
         assert data["id"] == session["id"]
         assert data["input_audio_transcription"] == TRANSCRIPTION
         assert data["turn_detection"] == TURN
-        h.append(silence(400) + speech("hello there") + silence(400))
+        await h.append(silence(400) + speech("hello there") + silence(400))
         await h.settle()
         assert [event.type for event in h.take()] == transcribed_speech("beta", deltas=2)
 
@@ -111,11 +111,11 @@ async def test_beta_transcription_session_trace() -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_no_response_or_rate_limit_events_ever(dialect: Dialect) -> None:
     async with Harness(dialect=dialect, kind="transcription") as h:
-        h.send(configure(dialect))
+        await h.send(configure(dialect))
         for words in ("one", "two three", "four"):
-            h.append(silence(300) + speech(words) + silence(400))
-        h.append(silence(200))
-        h.send({"type": "input_audio_buffer.commit"})
+            await h.append(silence(300) + speech(words) + silence(400))
+        await h.append(silence(200))
+        await h.send({"type": "input_audio_buffer.commit"})
         await h.settle()
         await h.advance(30)
         types = h.types()
@@ -146,7 +146,7 @@ async def test_responses_and_item_creation_are_refused(
 ) -> None:
     async with Harness(dialect=dialect, kind="transcription") as h:
         h.take()
-        h.send({**event, "event_id": "r1"})
+        await h.send({**event, "event_id": "r1"})
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -160,7 +160,7 @@ async def test_responses_and_item_creation_are_refused(
 async def test_ga_refuses_transcription_session_update() -> None:
     async with Harness(dialect="ga", kind="transcription") as h:
         h.take()
-        h.send(configure("beta"))
+        await h.send(configure("beta"))
         assert only_error(h) == {
             "type": "invalid_request_error",
             "code": "invalid_value",
@@ -178,9 +178,9 @@ async def test_ga_refuses_transcription_session_update() -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_manual_commits_without_turn_detection(dialect: Dialect) -> None:
     async with Harness(dialect=dialect, kind="transcription") as h:
-        h.send(configure(dialect, turn_detection=None))
-        h.append(speech("manual"))
-        h.send({"type": "input_audio_buffer.commit"})
+        await h.send(configure(dialect, turn_detection=None))
+        await h.append(speech("manual"))
+        await h.send({"type": "input_audio_buffer.commit"})
         await h.settle()
         assert "input_audio_buffer.speech_started" not in h.types()
         (completed,) = h.of_type("conversation.item.input_audio_transcription.completed")
@@ -199,7 +199,7 @@ async def test_bad_transcription_model_is_refused(dialect: Dialect) -> None:
         else:
             event["session"]["input_audio_transcription"] = {"model": "nope"}
             param = "session.input_audio_transcription.model"
-        h.send(event)
+        await h.send(event)
         error = only_error(h)
         assert (error["code"], error["param"]) == ("invalid_value", param)
         assert error["message"].startswith("Invalid value: 'nope'. Supported values are: ")

@@ -1,4 +1,4 @@
-"""``conversation.item.truncate`` (protocol-semantics.md §3.6), in both dialects.
+"""``conversation.item.truncate`` (docs/behaviour.md §3.6), in both dialects.
 
 The assistant says "You said: Hello there friend" in the scripted tone code, 60 ms a
 character, one speech chunk a word: "You" ends at 180 ms, "said:" at 540, "Hello" at
@@ -55,9 +55,9 @@ def truncate(item_id: str, audio_end_ms: int, content_index: int = 0) -> dict[st
     }
 
 
-def retrieved(h: Harness, item_id: str) -> dict[str, Any]:
+async def retrieved(h: Harness, item_id: str) -> dict[str, Any]:
     h.take()
-    h.send({"type": "conversation.item.retrieve", "item_id": item_id})
+    await h.send({"type": "conversation.item.retrieve", "item_id": item_id})
     (event,) = h.take()
     item: dict[str, Any] = event.item.to_dict()
     return item
@@ -82,12 +82,12 @@ def without_event_id(events: list[Any]) -> list[dict[str, Any]]:
 async def test_truncate_keeps_exactly_the_words_heard(
     make: Make, dialect: Dialect, audio_end_ms: int, transcript: str
 ) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.take()
-    h.send(truncate(item_id, audio_end_ms))
+    await h.send(truncate(item_id, audio_end_ms))
     assert without_event_id(h.take()) == [
         {
             "type": "conversation.item.truncated",
@@ -96,36 +96,36 @@ async def test_truncate_keeps_exactly_the_words_heard(
             "audio_end_ms": audio_end_ms,
         }
     ]
-    item = retrieved(h, item_id)
+    item = await retrieved(h, item_id)
     assert item["content"][0]["transcript"] == transcript
     assert len(b64decode(item["content"][0]["audio"])) == audio_end_ms * 48
 
     # The item keeps its place: the next item still follows it.
-    h.send(user_text("Next"))
+    await h.send(user_text("Next"))
     assert h.take()[0].previous_item_id == item_id
 
 
 @DIALECTS
 @pytest.mark.spec("3.6.1")
 async def test_truncated_audio_is_cut_at_audio_end_ms(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
-    h.send(truncate(item_id, 900))
-    audio = b64decode(retrieved(h, item_id)["content"][0]["audio"])
+    await h.send(truncate(item_id, 900))
+    audio = b64decode((await retrieved(h, item_id))["content"][0]["audio"])
     assert decode(audio, 24000) == "You said: Hello"
 
 
 @DIALECTS
 @pytest.mark.spec("3.6.1")
 async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect, options=SessionOptions(truncation_transcript="delete")).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect, options=SessionOptions(truncation_transcript="delete")).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
-    h.send(truncate(item_id, 900))
-    item = retrieved(h, item_id)
+    await h.send(truncate(item_id, 900))
+    item = await retrieved(h, item_id)
     assert item["content"][0]["transcript"] == ""
     assert len(b64decode(item["content"][0]["audio"])) == 900 * 48
 
@@ -133,12 +133,12 @@ async def test_truncation_transcript_delete_clears_it(make: Make, dialect: Diale
 @DIALECTS
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
     item_id = assistant_id(h)
     h.take()
-    h.send(truncate(item_id, 1681))
+    await h.send(truncate(item_id, 1681))
     assert h.errors() == [
         {
             "type": "invalid_request_error",
@@ -149,7 +149,7 @@ async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
         }
     ]
     assert [e.type for e in h.take()] == ["error"]
-    item = retrieved(h, item_id)
+    item = await retrieved(h, item_id)
     assert item["content"][0]["transcript"] == "You said: Hello there friend"
     assert len(b64decode(item["content"][0]["audio"])) == 1680 * 48
 
@@ -157,10 +157,10 @@ async def test_truncate_past_the_end(make: Make, dialect: Dialect) -> None:
 @DIALECTS
 @pytest.mark.spec("3.6.2", "12.21")
 async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.3)  # "You" and " said:" are out: 540 ms
-    h.send(truncate(assistant_id(h), 600))
+    await h.send(truncate(assistant_id(h), 600))
     assert h.errors() == [
         {
             "type": "invalid_request_error",
@@ -179,12 +179,12 @@ async def test_truncate_past_the_audio_sent_so_far(make: Make, dialect: Dialect)
 @DIALECTS
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user", text=True)
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user", text=True)
     await h.settle()
     h.take()
-    h.send(truncate("item_user", 0))
-    h.send(truncate(assistant_id(h), 0))
+    await h.send(truncate("item_user", 0))
+    await h.send(truncate(assistant_id(h), 0))
     assert h.errors() == [NOT_AUDIO, NOT_AUDIO]
 
 
@@ -192,20 +192,20 @@ async def test_user_and_text_items_cannot_be_truncated(make: Make, dialect: Dial
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_function_calls_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     tool = {"type": "function", "name": "ping", "parameters": {"type": "object"}}
-    h = make(dialect=dialect).start()
-    reply_to(h, "/call ping", tools=[tool])
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "/call ping", tools=[tool])
     await h.settle()
-    h.send(truncate(assistant_id(h), 0))
+    await h.send(truncate(assistant_id(h), 0))
     assert h.errors() == [NOT_AUDIO]
 
 
 @DIALECTS
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.settle()
-    h.send(truncate(assistant_id(h), 0, content_index=1))
+    await h.send(truncate(assistant_id(h), 0, content_index=1))
     assert h.errors() == [NOT_AUDIO]
 
 
@@ -213,14 +213,14 @@ async def test_audio_items_only_at_their_audio_part(make: Make, dialect: Dialect
 @pytest.mark.spec("3.6.3", "12.22")
 async def test_no_audio_yet_cannot_be_truncated(make: Make, dialect: Dialect) -> None:
     script = Script(default=Actions(reply="Slow reply here", delta_delay_ms=200))
-    h = make(dialect=dialect, script=script).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect, script=script).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.1)  # the part is open; its first word waits for the next delta
     assert h.of_type("response.content_part.added")
     assert not h.of_type(
         "response.output_audio.delta" if dialect == "ga" else "response.audio.delta"
     )
-    h.send(truncate(assistant_id(h), 0))
+    await h.send(truncate(assistant_id(h), 0))
     assert h.errors() == [NOT_AUDIO]
     await h.settle()
 
@@ -228,8 +228,8 @@ async def test_no_audio_yet_cannot_be_truncated(make: Make, dialect: Dialect) ->
 @DIALECTS
 @pytest.mark.spec("3.6.4", "12.23")
 async def test_truncate_unknown_item(make: Make, dialect: Dialect) -> None:
-    h = make(dialect=dialect).start()
-    h.send(truncate("item_nope", 0))
+    h = await make(dialect=dialect).start()
+    await h.send(truncate("item_nope", 0))
     assert h.errors() == [
         {
             "type": "invalid_request_error",
@@ -247,12 +247,12 @@ async def test_truncate_unknown_item(make: Make, dialect: Dialect) -> None:
 async def test_truncate_while_generating(
     make: Make, dialect: Dialect, mode: Any, kept: str
 ) -> None:
-    h = make(dialect=dialect, options=SessionOptions(truncation_transcript=mode)).start()
-    reply_to(h, "Hello there friend", item_id="item_user")
+    h = await make(dialect=dialect, options=SessionOptions(truncation_transcript=mode)).start()
+    await reply_to(h, "Hello there friend", item_id="item_user")
     await h.advance(0.6)  # "You", " said:" and " Hello" are out: 900 ms
     item_id = assistant_id(h)
     h.take()
-    h.send(truncate(item_id, 540))
+    await h.send(truncate(item_id, 540))
     await h.settle()
     events = h.take()
     # Nothing more of the part is spoken: no audio or transcript deltas after the cut.
@@ -267,7 +267,7 @@ async def test_truncate_while_generating(
     assert final["output"][0]["content"] == [{"type": content_type, "transcript": kept}]
     # What was sent still counts: "You said: Hello" (4 text tokens) and 900 ms (18 tokens).
     assert final["usage"]["output_token_details"] == {"text_tokens": 4, "audio_tokens": 18}
-    item = retrieved(h, item_id)
+    item = await retrieved(h, item_id)
     assert item["content"][0]["transcript"] == kept
     audio = b64decode(item["content"][0]["audio"])
     assert len(audio) == 540 * 48

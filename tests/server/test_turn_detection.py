@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 import pytest
 
+from openrealtime.protocol import ga
 from openrealtime.server.session.turn_detection import SpeechStarted, SpeechStopped, TurnDetector
 
 from ..traces import closing_audio, item_added, item_start, response_start
@@ -56,11 +57,11 @@ def stops(h: Harness) -> list[int]:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_default_silence_duration_is_200_ms(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad(dialect, type="server_vad", create_response=False))
-        h.append(silence(400) + speech("hello there") + silence(180))
+        await h.send(vad(dialect, type="server_vad", create_response=False))
+        await h.append(silence(400) + speech("hello there") + silence(180))
         await h.settle()
         assert (starts(h), stops(h)) == ([100], [])
-        h.append(silence(20))
+        await h.append(silence(20))
         await h.settle()
         assert stops(h) == [400 + HELLO_MS + 200]
 
@@ -68,11 +69,13 @@ async def test_default_silence_duration_is_200_ms(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_silence_duration_ms_ends_the_turn(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad(dialect, type="server_vad", silence_duration_ms=500, create_response=False))
-        h.append(silence(400) + speech("hello there") + silence(480))
+        await h.send(
+            vad(dialect, type="server_vad", silence_duration_ms=500, create_response=False)
+        )
+        await h.append(silence(400) + speech("hello there") + silence(480))
         await h.settle()
         assert stops(h) == []
-        h.append(silence(20))
+        await h.append(silence(20))
         await h.settle()
         assert stops(h) == [400 + HELLO_MS + 500]
 
@@ -80,8 +83,8 @@ async def test_silence_duration_ms_ends_the_turn(dialect: Dialect) -> None:
 @pytest.mark.parametrize(("padding", "start"), [(0, 1000), (100, 900), (300, 700), (2000, 0)])
 async def test_prefix_padding_is_included_in_audio_start_ms(padding: int, start: int) -> None:
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad", prefix_padding_ms=padding, create_response=False))
-        h.append(silence(1000) + speech("hi") + silence(300))
+        await h.send(vad("ga", type="server_vad", prefix_padding_ms=padding, create_response=False))
+        await h.append(silence(1000) + speech("hi") + silence(300))
         await h.settle()
         assert starts(h) == [start]
 
@@ -90,8 +93,8 @@ async def test_prefix_padding_is_included_in_audio_start_ms(padding: int, start:
 async def test_threshold_compares_speech_probability(threshold: float, heard: bool) -> None:
     """Speech at 30 % amplitude scores about 0.6 with the energy VAD."""
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad", threshold=threshold, create_response=False))
-        h.append(silence(400) + scaled(speech("hello there"), 0.3) + silence(400))
+        await h.send(vad("ga", type="server_vad", threshold=threshold, create_response=False))
+        await h.append(silence(400) + scaled(speech("hello there"), 0.3) + silence(400))
         await h.settle()
         assert bool(starts(h)) is heard
 
@@ -100,8 +103,8 @@ async def test_threshold_compares_speech_probability(threshold: float, heard: bo
 async def test_speech_must_last_40_ms_to_start_a_turn(click_ms: int, heard: bool) -> None:
     tone = speech("hh")[30 * 48 : (30 + click_ms) * 48]  # from the middle of the first tone
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad", prefix_padding_ms=0, create_response=False))
-        h.append(silence(200) + tone + silence(400))
+        await h.send(vad("ga", type="server_vad", prefix_padding_ms=0, create_response=False))
+        await h.append(silence(200) + tone + silence(400))
         await h.settle()
         assert starts(h) == ([200] if heard else [])
 
@@ -109,12 +112,12 @@ async def test_speech_must_last_40_ms_to_start_a_turn(click_ms: int, heard: bool
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_audio_start_ms_counts_across_commits(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad(dialect, type="server_vad", create_response=False))
-        h.append(silence(1000) + speech("hello there") + silence(400))
-        h.append(silence(700) + speech("again") + silence(400))
-        h.append(silence(100))
-        h.send({"type": "input_audio_buffer.commit"})
-        h.append(silence(200) + speech("hi") + silence(400))
+        await h.send(vad(dialect, type="server_vad", create_response=False))
+        await h.append(silence(1000) + speech("hello there") + silence(400))
+        await h.append(silence(700) + speech("again") + silence(400))
+        await h.append(silence(100))
+        await h.send({"type": "input_audio_buffer.commit"})
+        await h.append(silence(200) + speech("hi") + silence(400))
         await h.settle()
         # Speech at 1000, 2760 and 3760 ms; the third turn's padding stops at 3560, where
         # the manual commit left the buffer.
@@ -126,8 +129,8 @@ async def test_audio_start_ms_counts_across_commits(dialect: Dialect) -> None:
 @pytest.mark.parametrize("dialect", DIALECTS)
 async def test_one_item_id_from_speech_started_to_the_user_item(dialect: Dialect) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad(dialect, type="server_vad"))
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.send(vad(dialect, type="server_vad"))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         (started,) = h.of_type("input_audio_buffer.speech_started")
         (stopped,) = h.of_type("input_audio_buffer.speech_stopped")
@@ -149,12 +152,12 @@ async def test_one_item_id_from_speech_started_to_the_user_item(dialect: Dialect
 async def test_semantic_vad_eagerness_windows(eagerness: str, window: int) -> None:
     """Silence counts in whole 20 ms frames: high's 250 ms ends on the 13th, at 260."""
     async with Harness() as h:
-        h.send(vad("ga", type="semantic_vad", eagerness=eagerness, create_response=False))
-        h.append(silence(400) + speech("hello there"))
-        h.append(silence(window - 20))
+        await h.send(vad("ga", type="semantic_vad", eagerness=eagerness, create_response=False))
+        await h.append(silence(400) + speech("hello there"))
+        await h.append(silence(window - 20))
         await h.settle()
         assert (starts(h), stops(h)) == ([100], [])
-        h.append(silence(20))
+        await h.append(silence(20))
         await h.settle()
         assert stops(h) == [400 + HELLO_MS + window]
 
@@ -166,20 +169,20 @@ async def test_semantic_vad_eagerness_windows(eagerness: str, window: int) -> No
 @pytest.mark.parametrize("create", [True, False])
 async def test_create_response(dialect: Dialect, create: bool) -> None:
     async with Harness(dialect=dialect) as h:
-        h.send(vad(dialect, type="server_vad", create_response=create))
-        h.append(silence(300) + speech("hi") + silence(400))
+        await h.send(vad(dialect, type="server_vad", create_response=create))
+        await h.append(silence(300) + speech("hi") + silence(400))
         await h.settle()
         assert h.of_type("input_audio_buffer.committed")
         assert len(h.of_type("response.created")) == (1 if create else 0)
 
 
 async def _speak_over_a_response(h: Harness, dialect: Dialect, **turn_detection: Any) -> None:
-    h.send(vad(dialect, "audio", type="server_vad", **turn_detection))
-    h.send(user_text("tell me a long story about nothing at all"))
-    h.send({"type": "response.create"})
+    await h.send(vad(dialect, "audio", type="server_vad", **turn_detection))
+    await h.send(user_text("tell me a long story about nothing at all"))
+    await h.send({"type": "response.create"})
     await h.advance(0.5)
     assert h.of_type("response.done") == []
-    h.append(speech("stop") + silence(400))
+    await h.append(speech("stop") + silence(400))
     await h.settle()
 
 
@@ -219,8 +222,8 @@ async def test_no_interruption_and_no_second_response(dialect: Dialect) -> None:
 
 async def test_idle_timeout_triggers_commit_and_response() -> None:
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad", idle_timeout_ms=5000))
-        h.append(speech("hi") + silence(300))
+        await h.send(vad("ga", type="server_vad", idle_timeout_ms=5000))
+        await h.append(speech("hi") + silence(300))
         await h.advance(0.1)
         (first,) = h.of_type("response.done")
         assert first.response.output[0].content[0].text == "You said: hi"
@@ -249,8 +252,8 @@ async def test_idle_timeout_triggers_commit_and_response() -> None:
 async def test_idle_timeout_waits_for_playback() -> None:
     """With audio sent all at once (pace 0), the 720 ms of "You said: hi" play first."""
     async with Harness(pace=0) as h:
-        h.send(vad("ga", "audio", type="server_vad", idle_timeout_ms=5000))
-        h.append(speech("hi") + silence(300))
+        await h.send(vad("ga", "audio", type="server_vad", idle_timeout_ms=5000))
+        await h.append(speech("hi") + silence(300))
         await h.advance(0.1)
         assert h.of_type("response.done")
         h.take()
@@ -262,13 +265,13 @@ async def test_idle_timeout_waits_for_playback() -> None:
 
 async def test_speech_cancels_the_idle_timer() -> None:
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad", idle_timeout_ms=5000, create_response=False))
-        h.send(user_text("hi"))
-        h.send({"type": "response.create"})
+        await h.send(vad("ga", type="server_vad", idle_timeout_ms=5000, create_response=False))
+        await h.send(user_text("hi"))
+        await h.send({"type": "response.create"})
         await h.advance(0.1)
         assert h.of_type("response.done")
         await h.advance(4)
-        h.append(speech("hello"))
+        await h.append(speech("hello"))
         await h.advance(2)
         assert h.of_type("input_audio_buffer.timeout_triggered") == []
         assert len(h.of_type("input_audio_buffer.speech_started")) == 1
@@ -276,8 +279,8 @@ async def test_speech_cancels_the_idle_timer() -> None:
 
 async def test_no_idle_timeout_without_the_setting() -> None:
     async with Harness() as h:
-        h.send(vad("ga", type="server_vad"))
-        h.append(speech("hi") + silence(300))
+        await h.send(vad("ga", type="server_vad"))
+        await h.append(speech("hi") + silence(300))
         await h.advance(60)
         assert h.of_type("input_audio_buffer.timeout_triggered") == []
         assert len(h.of_type("response.done")) == 1
@@ -313,16 +316,18 @@ async def test_audio_turn_with_server_vad_and_transcription(dialect: Dialect) ->
     async with Harness(dialect=dialect) as h:
         if dialect == "ga":
             audio = {"input": {"transcription": {"model": "whisper-1"}}}
-            h.send({"type": "session.update", "session": {"type": "realtime", "audio": audio}})
+            await h.send(
+                {"type": "session.update", "session": {"type": "realtime", "audio": audio}}
+            )
         else:
-            h.send(
+            await h.send(
                 {
                     "type": "session.update",
                     "session": {"input_audio_transcription": {"model": "whisper-1"}},
                 }
             )
         h.take()
-        h.append(silence(500) + speech("hello there") + silence(600))
+        await h.append(silence(500) + speech("hello there") + silence(600))
         await h.settle()
         events = h.take()
         types = [event.type for event in events]
@@ -351,12 +356,7 @@ async def test_audio_turn_with_server_vad_and_transcription(dialect: Dialect) ->
 
 # -- TurnDetector --------------------------------------------------------------------------------
 
-SERVER_VAD = {
-    "type": "server_vad",
-    "threshold": 0.5,
-    "prefix_padding_ms": 300,
-    "silence_duration_ms": 200,
-}
+SERVER_VAD = ga.ServerVad(threshold=0.5, prefix_padding_ms=300, silence_duration_ms=200)
 
 
 def test_detector_finds_a_turn_with_padding_and_silence() -> None:
@@ -376,7 +376,7 @@ def test_detector_needs_two_voiced_frames_of_20_ms() -> None:
 def test_detector_threshold_is_inclusive_and_may_be_zero() -> None:
     assert TurnDetector(SERVER_VAD, 20).process([0.5, 0.5], 1000.0) == [SpeechStarted(700)]
     assert TurnDetector(SERVER_VAD, 20).process([0.49, 0.49], 1000.0) == []
-    zero = TurnDetector({**SERVER_VAD, "threshold": 0.0}, 20)
+    zero = TurnDetector(SERVER_VAD.model_copy(update={"threshold": 0.0}), 20)
     assert zero.threshold == 0.0
     assert zero.process([0.0, 0.0], 1000.0) == [SpeechStarted(700)]
 
@@ -399,11 +399,10 @@ def test_detector_reset_drops_the_turn_and_sets_the_floor() -> None:
     ("eagerness", "silence_ms"),
     [("high", 250), ("medium", 500), ("auto", 500), ("low", 1000), (None, 500)],
 )
-def test_semantic_vad_settings(eagerness: str | None, silence_ms: int) -> None:
-    config: dict[str, Any] = {"type": "semantic_vad"}
-    if eagerness is not None:
-        config["eagerness"] = eagerness
-    detector = TurnDetector(config, 20)
+def test_semantic_vad_settings(
+    eagerness: Literal["low", "medium", "high", "auto"] | None, silence_ms: int
+) -> None:
+    detector = TurnDetector(ga.SemanticVad(eagerness=eagerness), 20)
     assert (detector.silence_ms, detector.threshold, detector.prefix_padding_ms) == (
         silence_ms,
         0.5,
@@ -412,6 +411,6 @@ def test_semantic_vad_settings(eagerness: str | None, silence_ms: int) -> None:
 
 
 def test_server_vad_silence_defaults_to_200_and_may_be_zero() -> None:
-    assert TurnDetector({"type": "server_vad"}, 20).silence_ms == 200
-    detector = TurnDetector({**SERVER_VAD, "silence_duration_ms": 0}, 20)
+    assert TurnDetector(ga.ServerVad(), 20).silence_ms == 200
+    detector = TurnDetector(SERVER_VAD.model_copy(update={"silence_duration_ms": 0}), 20)
     assert detector.process([1.0, 1.0, 0.0], 0.0) == [SpeechStarted(0), SpeechStopped(60)]

@@ -28,7 +28,7 @@ from .pcm import (
     rms,
     samples_to_bytes,
 )
-from .resample import StreamingResampler, resample
+from .resample import StreamingResampler, resample, supported_rate
 from .wav import WavFormatError, read_pcm16_wav, write_pcm16_wav
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "rms",
     "samples_to_bytes",
     "split_audio",
+    "supported_rate",
     "ulaw_to_pcm16",
     "write_pcm16_wav",
 ]

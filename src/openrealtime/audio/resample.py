@@ -5,6 +5,7 @@ soxr belongs to the ``server`` extra, so it is imported when a conversion is mad
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from .pcm import SAMPLE_WIDTH, int16_to_pcm16, pcm16_to_int16
@@ -12,7 +13,7 @@ from .pcm import SAMPLE_WIDTH, int16_to_pcm16, pcm16_to_int16
 if TYPE_CHECKING:
     import soxr  # type: ignore[import-untyped]
 
-__all__ = ["Quality", "StreamingResampler", "resample"]
+__all__ = ["Quality", "StreamingResampler", "resample", "supported_rate"]
 
 Quality = Literal["QQ", "LQ", "MQ", "HQ", "VHQ"]
 """soxr quality presets, quickest to best."""
@@ -21,6 +22,18 @@ Quality = Literal["QQ", "LQ", "MQ", "HQ", "VHQ"]
 def _check_rates(from_rate: int, to_rate: int) -> None:
     if from_rate <= 0 or to_rate <= 0:
         raise ValueError(f"sample rates must be positive, got {from_rate} and {to_rate}")
+
+
+def supported_rate(rate: int, supported: Sequence[int] | None) -> int:
+    """The rate to convert ``rate`` audio to for a consumer that takes only ``supported``.
+
+    ``rate`` itself when it is supported (or anything is); else the lowest supported
+    rate above it, so nothing is lost; else the highest below it.
+    """
+    if not supported or rate in supported:
+        return rate
+    higher = [candidate for candidate in supported if candidate > rate]
+    return min(higher) if higher else max(supported)
 
 
 def resample(pcm: bytes, from_rate: int, to_rate: int, *, quality: Quality = "HQ") -> bytes:

@@ -1,4 +1,4 @@
-"""The ``openrealtime`` command line, one module per command (``serve``).
+"""The ``openrealtime`` command line, one module per command (``serve``, ``chat``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+from ..extras import MissingExtra
 from ._errors import fail
 
 __all__ = ["main"]
@@ -19,6 +20,7 @@ except ImportError:  # the core install has no CLI dependencies
 
 
 def _build_app() -> typer.Typer:
+    from .chat import chat
     from .serve import serve
 
     app = typer.Typer(
@@ -33,16 +35,19 @@ def _build_app() -> typer.Typer:
         """A Python implementation of the OpenAI Realtime API."""
 
     app.command()(serve)
+    app.command()(chat)
     return app
 
 
 def main() -> None:
     """Entry point of the ``openrealtime`` command."""
     if typer is None:
-        fail("the command line needs the server extra: pip install 'openrealtime[server]'")
+        fail(str(MissingExtra.for_module("typer", "server", "the command line")))
     args = sys.argv[1:] or ["--help"]
     try:
         code = _build_app()(args=args, standalone_mode=False)
+    except MissingExtra as exc:
+        fail(str(exc))
     except typer.TyperException as exc:
         # A bad flag or value: one line, like every other user error.
         fail(" ".join(exc.format_message().split()), getattr(exc, "exit_code", 2))

@@ -73,7 +73,8 @@ def serve(
     ] = False,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
-    from ..server.app.serve import ServeOptions, keys_from_env, serve_forever
+    from ..server.app.serve import keys_from_env, serve_forever
+    from ..server.config import ServeOptions
 
     serve_forever(
         ServeOptions(

@@ -15,11 +15,13 @@ from .script import Script, ScriptError, load_script
 from .speech_code import DEFAULT_MS_PER_CHAR, decode, speak
 from .synthesizer import ScriptedSynthesizer, Sleep
 from .transcriber import ScriptedTranscriber
+from .turn_scorer import PunctuationTurnScorer
 from .vad import EnergyVad
 
 __all__ = [
     "GREETING",
     "EnergyVad",
+    "PunctuationTurnScorer",
     "Script",
     "ScriptError",
     "ScriptedResponder",
@@ -46,4 +48,5 @@ def scripted_engines(
         transcriber=ScriptedTranscriber(ms_per_char=ms_per_char),
         vad=EnergyVad(),
         name="scripted",
+        turn_scorer=PunctuationTurnScorer(),
     )

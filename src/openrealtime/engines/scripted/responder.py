@@ -13,7 +13,9 @@ from openrealtime.audio import bytes_for_ms
 from ..base import (
     AudioDelta,
     ContextItem,
+    EngineBase,
     EngineError,
+    FunctionChoice,
     ResponderOutput,
     ResponseRequest,
     TextDelta,
@@ -47,7 +49,7 @@ class _Plan:
     fault: str | None = None
 
 
-class ScriptedResponder:
+class ScriptedResponder(EngineBase):
     """Replies by rule, the same way every time.
 
     The input is the last user message's text (or, when it has none, its audio decoded
@@ -67,6 +69,7 @@ class ScriptedResponder:
     Replacement calls take ``{}``. Script calls are made even to functions the request
     does not list. Text streams one token-sized piece per delta, then the calls, each
     a :class:`ToolCallStart` (the server assigns call ids) and its arguments in pieces.
+    Output stops once the request's cancel signal is set.
     """
 
     def __init__(
@@ -88,6 +91,8 @@ class ScriptedResponder:
         for index, output in enumerate(_outputs(plan, request)):
             if index and plan.delta_delay_ms:
                 await self._sleep(plan.delta_delay_ms / 1000.0)
+            if request.cancel.cancelled:
+                return
             yield output
 
     def _plan(self, request: ResponseRequest) -> _Plan:
@@ -123,20 +128,20 @@ class ScriptedResponder:
 
     @staticmethod
     def _apply_tool_choice(plan: _Plan, request: ResponseRequest) -> _Plan:
-        choice = request.tool_choice or "auto"
+        choice = request.tool_choice
         if choice == "auto":
             return plan
         if choice == "none":
             return replace(plan, calls=())
-        if choice == "required":
-            if plan.calls or not request.tools:
-                return plan
-            wanted = request.tools[0].name
-        else:
-            wanted = choice
+        if isinstance(choice, FunctionChoice):
+            wanted = choice.name
             kept = [call for call in plan.calls if call[0] == wanted]
             if kept:
                 return replace(plan, calls=kept)
+        elif plan.calls or not request.tools:
+            return plan
+        else:
+            wanted = request.tools[0].name
         return replace(plan, text=None, audio=None, calls=[(wanted, "{}")])
 
 

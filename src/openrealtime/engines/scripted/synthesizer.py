@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from openrealtime.audio import duration_ms
 
-from ..base import SpeechChunk, WordTiming
+from ..base import CancelSignal, EngineBase, SpeechChunk, WordTiming
 from .speech_code import DEFAULT_MS_PER_CHAR, speak
 
 __all__ = ["SAMPLE_RATE", "ScriptedSynthesizer", "Sleep"]
@@ -23,7 +23,7 @@ Sleep = Callable[[float], Awaitable[object]]
 _COMPLETE_WORD = re.compile(r"\s*\S+(?=\s)")
 
 
-class ScriptedSynthesizer:
+class ScriptedSynthesizer(EngineBase):
     """Speaks text in the tone code of :mod:`.speech_code`, one chunk per word.
 
     Whitespace between words is spoken with the word that follows it; whitespace
@@ -46,9 +46,12 @@ class ScriptedSynthesizer:
         self._sleep = sleep
 
     async def synthesize(
-        self, text: AsyncIterator[str], *, voice: str, speed: float
+        self, text: AsyncIterator[str], *, voice: str, speed: float, cancel: CancelSignal
     ) -> AsyncIterator[SpeechChunk]:
-        """Speak ``text`` as words complete; word timings run from the utterance start."""
+        """Speak ``text`` as words complete; word timings run from the utterance start.
+
+        Stops at the next word once ``cancel`` is set.
+        """
         if speed <= 0:
             raise ValueError(f"speed must be positive, got {speed}")
         ms_per_char = self.ms_per_char / speed
@@ -56,12 +59,12 @@ class ScriptedSynthesizer:
         previous_ms: float | None = None
         buffer = ""
         ended = False
-        while not ended:
+        while not ended and not cancel.cancelled:
             try:
                 buffer += await anext(text)
             except StopAsyncIteration:
                 ended = True
-            while split := _next_word(buffer, ended):
+            while not cancel.cancelled and (split := _next_word(buffer, ended)):
                 spoken, buffer = split
                 if previous_ms is None:
                     spoken = spoken.lstrip()

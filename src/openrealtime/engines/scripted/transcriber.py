@@ -6,14 +6,14 @@ from collections.abc import AsyncIterator
 
 from openrealtime.audio import duration_ms
 
-from ..base import EngineError, TranscriptDelta, TranscriptionRequest, TranscriptResult
+from ..base import EngineBase, EngineError, TranscriptDelta, TranscriptionRequest, TranscriptResult
 from ..tokens import split_tokens
 from .speech_code import DEFAULT_MS_PER_CHAR, decode
 
 __all__ = ["ScriptedTranscriber"]
 
 
-class ScriptedTranscriber:
+class ScriptedTranscriber(EngineBase):
     """Transcribes audio spoken in the tone code of :mod:`.speech_code`.
 
     Yields one delta per token-sized piece of the text, then the result. Audio that

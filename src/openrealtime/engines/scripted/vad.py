@@ -6,6 +6,8 @@ import math
 
 from openrealtime.audio import SAMPLE_WIDTH, rms
 
+from ..base import EngineBase
+
 __all__ = ["REFERENCE_RMS", "EnergyVad", "EnergyVadStream"]
 
 REFERENCE_RMS = 0.1
@@ -26,8 +28,11 @@ class EnergyVadStream:
         self._frame_bytes = SAMPLE_WIDTH * math.ceil(sample_rate * frame_ms / 1000)
         self._pending = b""
 
-    def feed(self, pcm: bytes) -> list[float]:
-        """Consume audio of any length; return one probability per completed frame."""
+    async def feed(self, pcm: bytes) -> list[float]:
+        """Consume audio of any length; return one probability per completed frame.
+
+        Answers at once: a frame's energy costs next to nothing.
+        """
         data = self._pending + pcm
         size = self._frame_bytes
         complete = len(data) - len(data) % size
@@ -37,8 +42,12 @@ class EnergyVadStream:
             for start in range(0, complete, size)
         ]
 
+    def reset(self) -> None:
+        """Drop the samples of an incomplete frame."""
+        self._pending = b""
 
-class EnergyVad:
+
+class EnergyVad(EngineBase):
     """Creates :class:`EnergyVadStream` s with ``frame_ms`` frames (20 ms by default)."""
 
     def __init__(self, *, frame_ms: int = 20, reference_rms: float = REFERENCE_RMS) -> None:

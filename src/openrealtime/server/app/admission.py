@@ -4,7 +4,7 @@ A connection is admitted after authentication and the request checks. Over
 ``max_sessions``, or over ``max_sessions_per_key`` for its API key, it gets one
 ``session_limit_reached`` error and close 1013 (try again later). While the
 server shuts down, new connections are closed with 1001 "server shutting down",
-and :meth:`SessionRegistry.shut_down` stops every open one the same way.
+and :meth:`OpenSessions.shut_down` stops every open one the same way.
 """
 
 from __future__ import annotations
@@ -12,73 +12,47 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
-from ...protocol import ProtocolError
-from ..transport.outbox import Close
+from ..backend import SessionBackend
+from ..session.errors import session_limit_reached
+from ..transport.connection import Refused
+from ..transport.outbox import SHUTDOWN, Close
 
-if TYPE_CHECKING:
-    from ..session.session import Session
-
-__all__ = [
-    "LIMIT_CLOSE_CODE",
-    "SHUTDOWN",
-    "Admission",
-    "Refused",
-    "SessionRegistry",
-    "session_limit_reached",
-]
+__all__ = ["LIMIT_CLOSE_CODE", "Admission", "OpenSessions"]
 
 LIMIT_CLOSE_CODE: Final = 1013
-SHUTDOWN: Final = Close(1001, "server shutting down")
-
-
-def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
-    """Over a concurrent-session limit."""
-    holder = "This API key" if per_key else "This server"
-    return ProtocolError(
-        "session_limit_reached",
-        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
-    )
-
-
-class Refused(Exception):
-    """A connection turned away: an optional ``error`` event, then a close."""
-
-    def __init__(self, error: ProtocolError | None, close: Close) -> None:
-        super().__init__(close.reason)
-        self.error, self.close = error, close
 
 
 class Admission:
-    """One admitted connection's place in the registry."""
+    """One admitted connection's place among the open sessions."""
 
     def __init__(
-        self, registry: SessionRegistry, key_index: int | None, stop: Callable[[], None]
+        self, sessions: OpenSessions, key_index: int | None, stop: Callable[[], None]
     ) -> None:
-        self._registry = registry
+        self._sessions = sessions
         self.key_index = key_index
         self.stop = stop
-        self.session: Session | None = None
+        self.session: SessionBackend | None = None
         self.done = asyncio.Event()
 
-    def attach(self, session: Session) -> None:
+    def attach(self, session: SessionBackend) -> None:
         """List the connection's session among the open ones."""
         self.session = session
-        self._registry.sessions[session.id] = session
+        self._sessions.sessions[session.id] = session
 
     def release(self) -> None:
         """The connection is over: free its place."""
-        self._registry.release(self)
+        self._sessions.release(self)
 
 
-class SessionRegistry:
+class OpenSessions:
     """The sessions this server holds open, and the limits on them."""
 
     def __init__(
         self, *, max_sessions: int | None = None, max_sessions_per_key: int | None = None
     ) -> None:
-        self.sessions: dict[str, Session] = {}
+        self.sessions: dict[str, SessionBackend] = {}
         self.max_sessions = max_sessions
         self.max_sessions_per_key = max_sessions_per_key
         self.closing = False

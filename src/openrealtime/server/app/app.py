@@ -2,12 +2,14 @@
 
 Routes: ``/v1/realtime`` (WebSocket); ``POST /v1/realtime/client_secrets``,
 ``/v1/realtime/sessions`` and ``/v1/realtime/transcription_sessions`` (ephemeral
-keys); ``GET /v1/models``; ``/healthz``.
+keys); ``GET /v1/models``; ``/healthz``, which reports each engine's state and
+answers 503 until every engine is ready.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,31 +17,43 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from ...engines.pool import EnginePool
+from ..config import ServerConfig
 from ..transport.connection import Connection
-from .admission import SessionRegistry
+from .admission import OpenSessions
 from .auth import Authenticator, KeyRing
 from .client_secrets import ClientSecretStore
-from .config import ServerConfig
+from .engines import AppEngines
+from .gate import SessionGate
 from .secrets_api import secret_routes
 
 __all__ = ["create_app"]
 
 
-def create_app(config: ServerConfig | None = None) -> Starlette:
+def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = None) -> Starlette:
     """A Starlette app serving the Realtime API; mount it in your own app if you like.
 
-    ``app.state.sessions`` is the :class:`SessionRegistry` of open sessions;
-    ``app.state.auth`` the :class:`Authenticator` with the live client secrets.
+    The engines of ``config.models`` start in the app's lifespan (or on first use
+    when it is mounted and gets no lifespan), from ``pool`` when given: pass a pool,
+    or a registry already started with ``await registry.start(pool)``, to share
+    loaded engines between apps; then they are yours to close.
+
+    ``app.state.sessions`` is the :class:`OpenSessions` of this app;
+    ``app.state.auth`` the :class:`Authenticator` with the live client secrets;
+    ``app.state.engines`` the :class:`AppEngines`.
     """
     config = config or ServerConfig()
-    sessions = SessionRegistry(
+    sessions = OpenSessions(
         max_sessions=config.max_sessions, max_sessions_per_key=config.max_sessions_per_key
     )
     auth = Authenticator(KeyRing(config.api_keys), ClientSecretStore(config.max_client_secrets))
+    engines = AppEngines(config.models, pool)
     started = int(time.time())
 
+    gate = SessionGate(config, sessions, auth, engines)
+
     async def realtime(websocket: WebSocket) -> None:
-        await Connection(websocket, config, sessions, auth).serve()
+        await Connection(websocket, config, gate).serve()
 
     async def models(request: Request) -> JSONResponse:
         data = [
@@ -49,17 +63,42 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
         return JSONResponse({"object": "list", "data": data})
 
     async def healthz(request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "sessions": len(sessions)})
+        engines.start_soon()
+        states = engines.states()
+        report = {
+            name: {"state": state.status}
+            | ({"reason": state.reason} if state.reason is not None else {})
+            for name, state in states.items()
+        }
+        status = _health(state.status for state in states.values())
+        if not config.models.started and status == "ok":
+            status = "starting"
+        body = {"status": status, "sessions": len(sessions), "engines": report}
+        return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
     app = Starlette(
         routes=[
             WebSocketRoute("/v1/realtime", realtime),
-            *secret_routes(config, auth),
+            *secret_routes(config, auth, engines),
             Route("/v1/models", models),
             Route("/healthz", healthz),
-        ]
+        ],
+        lifespan=engines.lifespan,
     )
     app.state.config = config
     app.state.sessions = sessions
     app.state.auth = auth
+    app.state.engines = engines
     return app
+
+
+def _health(statuses: Iterable[str]) -> str:
+    """``ok`` when every engine is ready, else the worst state: failed, then starting."""
+    seen = set(statuses)
+    if "failed" in seen:
+        return "failed"
+    if seen & {"idle", "starting"}:
+        return "starting"
+    if "closed" in seen:
+        return "closed"
+    return "ok"

@@ -1,8 +1,7 @@
-"""Who may open a session: API keys, client secrets, and where credentials arrive.
+"""Who may open a session: API keys and client secrets.
 
-A client presents a token as ``Authorization: Bearer <token>`` or, from a browser,
-as the subprotocol ``openai-insecure-api-key.<token>`` (never echoed back). The
-token is one of the server's API keys, compared in constant time, or a live client
+The token a client presents (:mod:`~openrealtime.server.transport.credentials` says
+where) is one of the server's API keys, compared in constant time, or a live client
 secret (``ek_…``) minted for the connection's dialect. Without configured keys the
 server is open: any token but a dead client secret is let in. Failures are OpenAI's
 ``error`` then close 3000; messages show a key masked, and keys are never logged.
@@ -11,72 +10,21 @@ server is open: any token but a dead client secret is let in. Failures are OpenA
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ...protocol import ProtocolError
+from ..session.errors import invalid_api_key, missing_credentials
 from .client_secrets import SECRET_PREFIX, ClientSecret, ClientSecretStore
 
 __all__ = [
     "AUTH_CLOSE_CODE",
-    "KEY_PROTOCOL",
     "Authenticator",
     "Grant",
     "KeyRing",
-    "bearer_token",
-    "invalid_api_key",
-    "mask_key",
-    "missing_credentials",
-    "presented_token",
 ]
 
-KEY_PROTOCOL: Final = "openai-insecure-api-key."
-"""The browser subprotocol prefix that carries a key; the server never selects it."""
-
 AUTH_CLOSE_CODE: Final = 3000
-_SHOWN_PREFIX: Final = 3
-_SHOWN_SUFFIX: Final = 4
-_MASK_ALL_BELOW: Final = 12
-
-
-def mask_key(key: str) -> str:
-    """A key as OpenAI shows it in errors: ``sk-…AAAA``; short keys entirely hidden."""
-    if len(key) < _MASK_ALL_BELOW:
-        return "****"
-    return f"{key[:_SHOWN_PREFIX]}…{key[-_SHOWN_SUFFIX:]}"
-
-
-def invalid_api_key(token: str) -> ProtocolError:
-    """A token that is no key and no live client secret [O]."""
-    return ProtocolError(
-        "invalid_api_key",
-        f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
-        "https://platform.openai.com/account/api-keys.",
-    )
-
-
-def missing_credentials() -> ProtocolError:
-    """No token at all, on a server that has keys [O]."""
-    return ProtocolError(None, "Missing bearer or basic authentication in header")
-
-
-def bearer_token(headers: Mapping[str, str]) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, if any."""
-    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
-
-
-def presented_token(headers: Mapping[str, str], subprotocols: Sequence[str]) -> str | None:
-    """The client's token: the Bearer header first, then the key subprotocol."""
-    token = bearer_token(headers)
-    if token is not None:
-        return token
-    for protocol in subprotocols:
-        if protocol.startswith(KEY_PROTOCOL) and len(protocol) > len(KEY_PROTOCOL):
-            return protocol[len(KEY_PROTOCOL) :]
-    return None
 
 
 class KeyRing:

@@ -15,41 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from ...protocol import ProtocolError, ga
+from ...protocol import ga
 
 __all__ = [
     "SECRET_PREFIX",
     "ClientSecret",
     "ClientSecretStore",
     "StoreFull",
-    "kind_mismatch",
-    "model_mismatch",
 ]
 
 SECRET_PREFIX: Final = "ek_"
-
-
-def model_mismatch(requested: str, minted: str) -> ProtocolError:
-    """A connection naming another model than its client secret (close 4000)."""
-    return ProtocolError(
-        "invalid_model",
-        f'Model "{ProtocolError.shown(requested)}" does not match the model of this client '
-        f'secret, "{minted}".',
-    )
-
-
-def kind_mismatch(minted: Literal["realtime", "transcription"]) -> ProtocolError:
-    """A realtime secret on a transcription URL, or the reverse (close 4000)."""
-    how = (
-        "connect with ?intent=transcription and no model"
-        if minted == "transcription"
-        else "connect with ?model= rather than ?intent=transcription"
-    )
-    return ProtocolError(
-        "invalid_value",
-        f"This client secret opens a {minted} session; {how}.",
-        param="intent",
-    )
 
 
 class StoreFull(Exception):

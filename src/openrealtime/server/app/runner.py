@@ -6,15 +6,16 @@ import asyncio
 import contextlib
 import math
 from collections.abc import AsyncIterator
-from typing import Any
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from ...engines.pool import EnginePool
+from ..config import ServerConfig
 from ..transport.logs import InvalidUtf8Filter
-from .admission import SessionRegistry
+from .admission import OpenSessions
 from .app import create_app
-from .config import ServerConfig
+from .engines import AppEngines
 from .shutdown import GracefulServer
 
 __all__ = ["ServerURL", "running", "server_for", "uvicorn_config"]
@@ -35,7 +36,9 @@ class ServerURL(str):
         return f"{self}/realtime?model={model}"
 
 
-def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -> uvicorn.Config:
+def uvicorn_config(
+    app: ASGIApp, config: ServerConfig, *, port: int | None = None
+) -> uvicorn.Config:
     """The uvicorn settings a Realtime server needs (keepalive pings, frame size, TLS)."""
     settings = uvicorn.Config(
         app,
@@ -49,7 +52,9 @@ def uvicorn_config(app: Any, config: ServerConfig, *, port: int | None = None) -
         ssl_keyfile=config.ssl_keyfile,
         # uvicorn's own wait, after our graceful step has had its turn.
         timeout_graceful_shutdown=math.ceil(config.shutdown_timeout),
-        lifespan="off",
+        # An app from create_app starts its engines here, if nothing started them
+        # before, and closes those it started once every session has ended.
+        lifespan="auto",
         log_level="warning",
     )
     # uvicorn configures its loggers as the settings are made; the filter goes on after.
@@ -61,14 +66,17 @@ def server_for(app: ASGIApp, config: ServerConfig, *, port: int | None = None) -
     """A uvicorn server for ``app``; one from :func:`create_app` shuts down gracefully."""
     sessions = getattr(getattr(app, "state", None), "sessions", None)
     settings = uvicorn_config(app, config, port=port)
-    if isinstance(sessions, SessionRegistry):
+    if isinstance(sessions, OpenSessions):
         return GracefulServer(settings, sessions, config.shutdown_timeout)
     return uvicorn.Server(settings)
 
 
 @contextlib.asynccontextmanager
 async def running(
-    config: ServerConfig | None = None, *, app: ASGIApp | None = None
+    config: ServerConfig | None = None,
+    *,
+    app: ASGIApp | None = None,
+    pool: EnginePool | None = None,
 ) -> AsyncIterator[ServerURL]:
     """Serve on 127.0.0.1 and a free port for the duration of the block.
 
@@ -77,9 +85,20 @@ async def running(
     ``url.http`` as ``base_url``. ``app`` serves an app you built with
     :func:`create_app` from the same ``config``, so that you can reach its
     ``app.state`` (the open sessions) while it runs.
+
+    The engines start before the port opens (a failure raises here) and close when
+    the block ends, unless they are yours: engines from ``pool``, or from a
+    ``config.models`` you started, stay loaded for the next server.
     """
     config = config or ServerConfig()
-    app = app if app is not None else create_app(config)
+    app = app if app is not None else create_app(config, pool=pool)
+    engines = getattr(getattr(app, "state", None), "engines", None)
+    if isinstance(engines, AppEngines):
+        try:
+            await engines.start()
+        except BaseException:
+            await engines.aclose()
+            raise
     server = server_for(app, config, port=0)
     server.config.host = "127.0.0.1"
     task = asyncio.get_running_loop().create_task(server.serve())

@@ -18,7 +18,7 @@ missing or wrong credentials (a real API key is needed when the server has keys)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, Literal, TypeVar
+from typing import Final, Literal, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from starlette.requests import Request
@@ -27,12 +27,16 @@ from starlette.routing import Route
 
 from ...protocol import ProtocolError, WireModel, beta, ga, translate
 from ...protocol._fields import STRICT_CONTEXT
+from ..config import ServerConfig
+from ..session import errors
 from ..session.defaults import default_realtime_session, default_transcription_session
 from ..session.ids import RandomIds
-from ..session.session_update import SessionView, UpdateRules, check_update, merge_session
-from .auth import Authenticator, bearer_token, invalid_api_key, missing_credentials
+from ..session.session_update import UpdateRules, check_update, merge_session
+from ..session.view import SessionView
+from ..transport.credentials import bearer_token
+from .auth import Authenticator
 from .client_secrets import ClientSecret, StoreFull
-from .config import ServerConfig
+from .engines import AppEngines
 
 __all__ = ["secret_routes"]
 
@@ -42,6 +46,8 @@ _MIN_TTL: Final = 10
 _MAX_TTL: Final = 7200
 
 AnySession = ga.RealtimeSession | ga.TranscriptionSession
+JsonObject = dict[str, object]
+"""A response body, as built for ``JSONResponse``."""
 _Model = TypeVar("_Model")
 
 
@@ -73,26 +79,8 @@ def _parse(model: type[_Model], body: bytes) -> _Model:
 def _ttl(seconds: int | None, default: int, param: str) -> int:
     if seconds is None:
         return default
-    if seconds < _MIN_TTL:
-        raise _Refusal(
-            400,
-            ProtocolError(
-                "integer_below_min_value",
-                f"Invalid '{param}': integer below minimum value. Expected a value >= "
-                f"{_MIN_TTL}, but got {seconds} instead.",
-                param=param,
-            ),
-        )
-    if seconds > _MAX_TTL:
-        raise _Refusal(
-            400,
-            ProtocolError(
-                "integer_above_max_value",
-                f"Invalid '{param}': integer above maximum value. Expected a value <= "
-                f"{_MAX_TTL}, but got {seconds} instead.",
-                param=param,
-            ),
-        )
+    if not _MIN_TTL <= seconds <= _MAX_TTL:
+        raise _Refusal(400, errors.ttl_out_of_range(seconds, _MIN_TTL, _MAX_TTL, param))
     return seconds
 
 
@@ -104,7 +92,7 @@ class _Minter:
         self._auth = auth
         self._ids = RandomIds()
         self._rules = UpdateRules(
-            accepts_model=lambda name: config.models.find(name) is not None,
+            engines_for=config.models.engines,
             transcription_models=config.session.transcription_models,
         )
 
@@ -114,10 +102,10 @@ class _Minter:
             return None
         token = bearer_token(request.headers)
         if token is None:
-            raise _Refusal(401, missing_credentials())
+            raise _Refusal(401, errors.missing_credentials())
         index = self._auth.keys.match(token)
         if index is None:
-            raise _Refusal(401, invalid_api_key(token))
+            raise _Refusal(401, errors.invalid_api_key(token))
         return index
 
     def mint(
@@ -163,15 +151,7 @@ class _Minter:
                 key_index=key_index,
             )
         except StoreFull:
-            capacity = self._auth.secrets.capacity
-            raise _Refusal(
-                429,
-                ProtocolError(
-                    "rate_limit_exceeded",
-                    f"This server already holds {capacity} live client secrets. "
-                    "Try again when some have expired.",
-                ),
-            ) from None
+            raise _Refusal(429, errors.secret_store_full(self._auth.secrets.capacity)) from None
         return secret, merge_session(default, update)
 
 
@@ -184,21 +164,28 @@ def _error_response(refusal: _Refusal) -> JSONResponse:
 Handler = Callable[[Request], Awaitable[JSONResponse]]
 
 
-def _endpoint(work: Callable[[Request, bytes], dict[str, Any]]) -> Handler:
-    async def handle(request: Request) -> JSONResponse:
-        try:
-            return JSONResponse(work(request, await request.body()))
-        except _Refusal as refusal:
-            return _error_response(refusal)
+def secret_routes(config: ServerConfig, auth: Authenticator, engines: AppEngines) -> list[Route]:
+    """The three minting routes, sharing the server's secret store.
 
-    return handle
-
-
-def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
-    """The three minting routes, sharing the server's secret store."""
+    A request waits for the engines (their capabilities bound what a secret may
+    configure); when they failed to start, it gets 503.
+    """
     minter = _Minter(config, auth)
 
-    def client_secrets(request: Request, body: bytes) -> dict[str, Any]:
+    def endpoint(work: Callable[[Request, bytes], JsonObject]) -> Handler:
+        async def handle(request: Request) -> JSONResponse:
+            try:
+                await engines.start()
+            except Exception as exc:
+                return _error_response(_Refusal(503, errors.engines_unavailable(str(exc))))
+            try:
+                return JSONResponse(work(request, await request.body()))
+            except _Refusal as refusal:
+                return _error_response(refusal)
+
+        return handle
+
+    def client_secrets(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(_ClientSecretRequest, body)
         expiry = parsed.expires_after
@@ -213,7 +200,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
             "session": session.to_dict(),
         }
 
-    def beta_sessions(request: Request, body: bytes) -> dict[str, Any]:
+    def beta_sessions(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(beta.Session, body)
         requested = parsed.client_secret.expires_after if parsed.client_secret else None
@@ -226,7 +213,7 @@ def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
         answer = translate.session_to_beta(session, drop_unsupported=True).to_dict()
         return {**answer, "client_secret": _beta_secret(secret)}
 
-    def beta_transcription_sessions(request: Request, body: bytes) -> dict[str, Any]:
+    def beta_transcription_sessions(request: Request, body: bytes) -> JsonObject:
         key_index = minter.key_index(request)
         parsed = _parse(beta.TranscriptionSession, body)
         requested = parsed.client_secret.expires_at if parsed.client_secret else None
@@ -244,15 +231,15 @@ def secret_routes(config: ServerConfig, auth: Authenticator) -> list[Route]:
         return {**answer, "client_secret": _beta_secret(secret)}
 
     return [
-        Route("/v1/realtime/client_secrets", _endpoint(client_secrets), methods=["POST"]),
-        Route("/v1/realtime/sessions", _endpoint(beta_sessions), methods=["POST"]),
+        Route("/v1/realtime/client_secrets", endpoint(client_secrets), methods=["POST"]),
+        Route("/v1/realtime/sessions", endpoint(beta_sessions), methods=["POST"]),
         Route(
             "/v1/realtime/transcription_sessions",
-            _endpoint(beta_transcription_sessions),
+            endpoint(beta_transcription_sessions),
             methods=["POST"],
         ),
     ]
 
 
-def _beta_secret(secret: ClientSecret) -> dict[str, Any]:
+def _beta_secret(secret: ClientSecret) -> JsonObject:
     return {"value": secret.value, "expires_at": secret.expires_at}

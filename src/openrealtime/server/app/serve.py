@@ -1,21 +1,28 @@
-"""``openrealtime serve``: build the configuration from flags, then serve until stopped."""
+"""``openrealtime serve``: build the configuration from flags, then serve until stopped.
+
+The engines start before the port opens, with their progress logged; any failure
+to load one stops the command with one line. They close when the server shuts down
+(uvicorn's lifespan), after every session has ended.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import ipaddress
 import logging
 import ssl
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, NoReturn, cast
 
+from ...engines import EngineState
+from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
-from ..session.options import SessionOptions
+from ..config import ServeOptions, ServerConfig, SessionOptions
 from ..transport.logs import configure_logging
 from .app import create_app
-from .config import ServerConfig
 from .runner import server_for
 
 __all__ = ["KEYS_VARIABLE", "ServeOptions", "build_config", "keys_from_env", "serve_forever"]
@@ -24,29 +31,6 @@ KEYS_VARIABLE: Final = "OPENREALTIME_API_KEYS"
 """The environment variable holding API keys, comma-separated."""
 
 _LOG = logging.getLogger("openrealtime.serve")
-
-
-@dataclass
-class ServeOptions:
-    """The ``serve`` command's flags."""
-
-    host: str = "127.0.0.1"
-    port: int = 8000
-    engine: str = "scripted"
-    script: Path | None = None
-    models: Path | None = None
-    aliases: list[str] = field(default_factory=list)
-    pace: float = 1.0
-    session_minutes: int = 60
-    truncation_transcript: str = "spoken"
-    api_keys: list[str] = field(default_factory=list, repr=False)
-    insecure: bool = False
-    ssl_certfile: Path | None = None
-    ssl_keyfile: Path | None = None
-    max_sessions: int | None = None
-    max_sessions_per_key: int | None = None
-    trace_events: bool = False
-    lenient: bool = False
 
 
 def keys_from_env(environ: Mapping[str, str]) -> list[str]:
@@ -115,8 +99,7 @@ def build_config(options: ServeOptions) -> ServerConfig:
         if not sep or not name or not target:
             raise RegistryError(f"--model-alias expects NAME=TARGET, got {alias!r}")
         registry.add_alias(name, target)
-    for entry in registry.entries:
-        entry.engine_set()  # fail now, not on the first connection
+    registry.check()  # an unknown engine kind fails now, before anything loads
     session = SessionOptions(
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
@@ -143,10 +126,58 @@ def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> Non
     except ValueError as exc:
         fail(str(exc))
     configure_logging()
+    try:
+        asyncio.run(_serve(config))
+    except (EngineStartError, RegistryError) as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        # uvicorn re-raises Ctrl-C once it has shut down; that is a normal stop.
+        raise SystemExit(130) from None
+
+
+async def _serve(config: ServerConfig) -> None:
+    app = create_app(config)
+    engines = app.state.engines
+    try:
+        await engines.start(progress=_Progress())
+    except BaseException:
+        await engines.aclose()
+        raise
+    _print_banner(config)
     if not config.api_keys:
         _LOG.warning(
             "no API keys: anyone who can reach %s:%d may use this server", config.host, config.port
         )
+    server = server_for(app, config)
+    # Everything alive now lives as long as the server: keep it out of the collector's
+    # full passes, which stop the event loop for every session.
+    gc.collect()
+    gc.freeze()
+    await server.serve()
+
+
+class _Progress:
+    """Prints each engine as it starts and when it is ready, with the time it took.
+
+    A failure is not printed: it stops the command with its own one line.
+    """
+
+    def __init__(self) -> None:
+        self._started: dict[str, float] = {}
+
+    def __call__(self, name: str, state: EngineState) -> None:
+        now = time.monotonic()
+        if state.status == "starting":
+            self._started[name] = now
+            print(f"  starting {name} ...", flush=True)
+        elif state.status == "ready":
+            took = now - self._started.get(name, now)
+            print(f"  {name} ready in {took:.1f} s", flush=True)
+
+
+def _print_banner(config: ServerConfig) -> None:
     secure = config.ssl_certfile is not None
     ws, http = ("wss", "https") if secure else ("ws", "http")
     base = f"{http}://{config.host}:{config.port}"
@@ -160,15 +191,3 @@ def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> Non
         f"websocket_base_url='{ws}://{config.host}:{config.port}/v1')",
         flush=True,
     )
-    server = server_for(create_app(config), config)
-    # Everything alive now lives as long as the server: keep it out of the collector's
-    # full passes, which stop the event loop for every session.
-    gc.collect()
-    gc.freeze()
-    try:
-        server.run()
-    except OSError as exc:
-        fail(f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}")
-    except KeyboardInterrupt:
-        # uvicorn re-raises Ctrl-C once it has shut down; that is a normal stop.
-        raise SystemExit(130) from None

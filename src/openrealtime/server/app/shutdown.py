@@ -14,7 +14,7 @@ import socket
 
 import uvicorn
 
-from .admission import SessionRegistry
+from .admission import OpenSessions
 
 __all__ = ["GracefulServer"]
 
@@ -22,7 +22,7 @@ __all__ = ["GracefulServer"]
 class GracefulServer(uvicorn.Server):
     """A uvicorn server that ends Realtime sessions cleanly when it stops."""
 
-    def __init__(self, config: uvicorn.Config, sessions: SessionRegistry, timeout: float) -> None:
+    def __init__(self, config: uvicorn.Config, sessions: OpenSessions, timeout: float) -> None:
         super().__init__(config)
         self.sessions = sessions
         self.timeout = timeout

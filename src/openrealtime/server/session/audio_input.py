@@ -2,43 +2,87 @@
 
 Appends are decoded once, to PCM16 at the input format's own rate (24 kHz PCM, or
 8 kHz for G.711), and kept in the :class:`InputAudioBuffer`. With turn detection
-on, each append also feeds the session's voice activity stream; a turn end
-commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a user item
-and, with ``create_response``, starts a response.
+on, each append also feeds the session's voice activity stream (resampled to a
+rate the detector takes, and awaited: a real detector runs off the event loop); a
+turn end commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a
+user item and, with ``create_response``, starts a response. After a response that
+ends on its own, ``idle_timeout_ms`` of silence (past the response's playback)
+commits what the buffer holds and asks for another.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Protocol
 
 from ...audio.b64 import InvalidBase64Error, b64decode
-from ...audio.formats import AudioFormat, audio_format_from_wire
-from ...engines import VadStream
+from ...audio.formats import AudioFormat
+from ...audio.resample import StreamingResampler, supported_rate
+from ...engines import VadStream, VoiceActivityDetector
 from ...protocol import ga
 from . import errors
-from .conversation import AudioTrack, StoredItem
+from .context import SessionContext
+from .conversation import AudioTrack, Conversation, StoredItem
 from .input_buffer import InputAudioBuffer
+from .tasks import SessionTasks
+from .transcription import Transcriptions
 from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector
+from .view import EffectiveSession, TurnDetection
 
-if TYPE_CHECKING:
-    from .session import Session
-
-__all__ = ["MIN_COMMIT_MS", "AudioInput"]
+__all__ = ["MIN_COMMIT_MS", "AudioInput", "TurnResponses"]
 
 MIN_COMMIT_MS = 100.0
 
 
-class AudioInput:
-    """The input buffer and turn detection of one session."""
+class TurnResponses(Protocol):
+    """What turn detection needs of the session's responses."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self.format: AudioFormat = audio_format_from_wire(session.view.input_format)
+    @property
+    def responding(self) -> bool:
+        """Whether a response writes to the default conversation now."""
+        ...
+
+    def interrupt(self) -> None:
+        """The user started speaking: cancel the active response."""
+        ...
+
+    def create_automatic(self) -> None:
+        """A response started by turn detection, unless one is already running."""
+        ...
+
+
+class AudioInput:
+    """The input buffer and turn detection of one session.
+
+    ``add_item`` inserts and announces a committed user item (the conversation's
+    item events); ``responses`` hears the turns.
+    """
+
+    def __init__(
+        self,
+        ctx: SessionContext,
+        tasks: SessionTasks,
+        conversation: Conversation,
+        settings: EffectiveSession,
+        add_item: Callable[[StoredItem, str | None], None],
+        transcriptions: Transcriptions,
+        responses: TurnResponses,
+    ) -> None:
+        self._ctx = ctx
+        self._tasks = tasks
+        self._conversation = conversation
+        self._settings = settings
+        self._add_item = add_item
+        self._transcriptions = transcriptions
+        self._responses = responses
+        self.format: AudioFormat = settings.view.input_format
         self.buffer = InputAudioBuffer(self.format.sample_rate)
-        self._turn_config: dict[str, Any] | None = None
+        self._turn_config: TurnDetection | None = None
         self._detector: TurnDetector | None = None
         self._vad: VadStream | None = None
+        self._vad_source: tuple[VoiceActivityDetector, int] | None = None
+        self._vad_resampler: StreamingResampler | None = None
         self._vad_origin_ms = 0.0
         self._vad_frames = 0
         self._speech_item_id: str | None = None
@@ -51,10 +95,15 @@ class AudioInput:
         """Whether turn detection hears an open turn."""
         return self._detector is not None and self._detector.speaking
 
+    @property
+    def detecting_turns(self) -> bool:
+        """Whether turn detection is on: every append may commit an item."""
+        return self._turn_config is not None
+
     def configure(self) -> None:
         """Follow the effective session: input format and turn detection."""
-        view = self._session.view
-        fmt = audio_format_from_wire(view.input_format)
+        view = self._settings.view
+        fmt = view.input_format
         if fmt != self.format:
             # A new input format starts a new buffer: old samples mean nothing at the new rate.
             self.format = fmt
@@ -67,28 +116,44 @@ class AudioInput:
         self._speech_item_id = None
         self.cancel_idle_timer()
         if config is None:
-            self._detector, self._vad = None, None
+            self._detector, self._vad, self._vad_source = None, None, None
             return
-        self._vad = self._session.engines().vad.stream(self.format.sample_rate)
+        self._vad = self._vad_stream()
         self._detector = TurnDetector(config, self._vad.frame_ms)
         self._detector.reset(self.buffer.end_ms)
         self._vad_origin_ms, self._vad_frames = self.buffer.end_ms, 0
 
+    def _vad_stream(self) -> VadStream:
+        """The session's VAD stream, reset when the detector and rate are unchanged."""
+        detector = self._settings.engines().vad
+        rate = supported_rate(self.format.sample_rate, detector.capabilities.sample_rates)
+        self._vad_resampler = (
+            StreamingResampler(self.format.sample_rate, rate)
+            if rate != self.format.sample_rate
+            else None
+        )
+        if self._vad is not None and self._vad_source == (detector, rate):
+            self._vad.reset()
+            return self._vad
+        self._vad_source = (detector, rate)
+        return detector.stream(rate)
+
     # -- client events -------------------------------------------------------------
 
-    def append(self, event: ga.InputAudioBufferAppendEvent) -> None:
+    async def append(self, event: ga.InputAudioBufferAppendEvent) -> None:
         """Decode and buffer audio; run turn detection over it."""
         try:
             wire = b64decode(event.audio)
         except InvalidBase64Error:
             raise errors.invalid_audio(event.event_id) from None
-        limit = self._session.ctx.options.max_append_bytes
+        limit = self._ctx.options.max_append_bytes
         if len(wire) > limit:
             raise errors.audio_too_large(len(wire), limit, event.event_id)
         pcm = self.format.decode(wire)
         self.buffer.append(pcm)
         if self._vad is not None and self._detector is not None:
-            probabilities = self._vad.feed(pcm)
+            resampler = self._vad_resampler
+            probabilities = await self._vad.feed(resampler.process(pcm) if resampler else pcm)
             start = self._vad_origin_ms + self._vad_frames * self._vad.frame_ms
             self._vad_frames += len(probabilities)
             for turn in self._detector.process(probabilities, start):
@@ -102,7 +167,7 @@ class AudioInput:
         buffered = self.buffer.duration_ms
         if buffered < MIN_COMMIT_MS:
             raise errors.commit_empty(buffered, event.event_id)
-        item_id = self._speech_item_id or self._session.ctx.ids.new("item_")
+        item_id = self._speech_item_id or self._ctx.ids.new("item_")
         self._speech_item_id = None
         audio = self.buffer.take()
         if self._detector is not None:
@@ -115,13 +180,13 @@ class AudioInput:
         self._speech_item_id = None
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
-        ctx = self._session.ctx
+        ctx = self._ctx
         ctx.emit(ga.InputAudioBufferClearedEvent(event_id=ctx.event_id()))
 
     # -- turns ---------------------------------------------------------------------
 
     def _speech_started(self, audio_start_ms: int) -> None:
-        ctx = self._session.ctx
+        ctx = self._ctx
         self.cancel_idle_timer()
         self._speech_item_id = ctx.ids.new("item_")
         self._turn_start_ms = audio_start_ms
@@ -130,12 +195,14 @@ class AudioInput:
                 event_id=ctx.event_id(), audio_start_ms=audio_start_ms, item_id=self._speech_item_id
             )
         )
-        config = self._turn_config or {}
-        if config.get("interrupt_response", True) and not self._session.view.is_transcription:
-            self._session.responses.interrupt()
+        # The effective session's turn detection is complete: unset means explicit null.
+        config = self._turn_config
+        interrupt = config is not None and bool(config.interrupt_response)
+        if interrupt and not self._settings.view.is_transcription:
+            self._responses.interrupt()
 
     def _speech_stopped(self, turn: SpeechStopped) -> None:
-        ctx = self._session.ctx
+        ctx = self._ctx
         item_id = self._speech_item_id or ctx.ids.new("item_")
         self._speech_item_id = None
         ctx.emit(
@@ -145,14 +212,14 @@ class AudioInput:
         )
         audio = self.buffer.take(self._turn_start_ms, turn.audio_end_ms)
         self._commit(audio, item_id)
-        config = self._turn_config or {}
-        if config.get("create_response", True) and not self._session.view.is_transcription:
-            self._session.responses.create_automatic()
+        config = self._turn_config
+        respond = config is not None and bool(config.create_response)
+        if respond and not self._settings.view.is_transcription:
+            self._responses.create_automatic()
 
     def _commit(self, audio: bytes, item_id: str) -> None:
-        session, ctx = self._session, self._session.ctx
-        conversation = session.conversation
-        previous = conversation.last_id
+        ctx = self._ctx
+        previous = self._conversation.last_id
         ctx.emit(
             ga.InputAudioBufferCommittedEvent(
                 event_id=ctx.event_id(), previous_item_id=previous, item_id=item_id
@@ -166,20 +233,21 @@ class AudioInput:
         )
         track = AudioTrack(self.format.beta_name, self.format.sample_rate, bytearray(audio))
         stored = StoredItem(item=item, audio={0: track})
-        session.items.add(stored, after=None)
-        session.transcriptions.start(stored, audio, self.format.sample_rate)
+        self._add_item(stored, None)
+        self._transcriptions.start(stored, audio, self.format.sample_rate)
 
     # -- idle timeout --------------------------------------------------------------
 
     def start_idle_timer(self, playback_seconds: float) -> None:
         """After a response: wait for playback, then ``idle_timeout_ms`` of silence."""
-        config = self._turn_config or {}
-        timeout = config.get("idle_timeout_ms")
-        if config.get("type") != "server_vad" or not isinstance(timeout, int) or self.speaking:
+        config = self._turn_config
+        if not isinstance(config, ga.ServerVad) or config.idle_timeout_ms is None:
+            return
+        if self.speaking:
             return
         self.cancel_idle_timer()
-        delay = playback_seconds + timeout / 1000
-        self._idle_timer = self._session.spawn(self._idle(delay), background=True)
+        delay = playback_seconds + config.idle_timeout_ms / 1000
+        self._idle_timer = self._tasks.spawn(self._idle(delay))
 
     def cancel_idle_timer(self) -> None:
         """Stop waiting for the user: they spoke, or something else happened."""
@@ -188,11 +256,11 @@ class AudioInput:
         self._idle_timer = None
 
     async def _idle(self, seconds: float) -> None:
-        await self._session.ctx.clock.sleep(seconds)
+        await self._ctx.clock.sleep(seconds)
         self._idle_timer = None
-        if self.speaking or self._session.responses.active is not None:
+        if self.speaking or self._responses.responding:
             return
-        ctx = self._session.ctx
+        ctx = self._ctx
         item_id = ctx.ids.new("item_")
         ctx.emit(
             ga.InputAudioBufferTimeoutTriggeredEvent(
@@ -206,4 +274,4 @@ class AudioInput:
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
         self._commit(audio, item_id)
-        self._session.responses.create_automatic()
+        self._responses.create_automatic()

@@ -5,17 +5,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from ...protocol import ga
+from ..config import SessionOptions
 from .clock import Clock
 from .ids import IdSource
-from .options import SessionOptions
 from .rate_limits import RateLimits
 
-__all__ = ["SessionContext"]
+__all__ = ["Obfuscation", "SessionContext"]
 
 _OBFUSCATION_BLOCK = 16
+
+
+class Obfuscation(TypedDict, total=False):
+    """The ``obfuscation`` field of a GA delta event, absent when obfuscation is off."""
+
+    obfuscation: str
 
 
 @dataclass
@@ -41,7 +47,7 @@ class SessionContext:
         """A fresh server event id."""
         return self.ids.new("event_")
 
-    def obfuscation(self, delta: str) -> dict[str, Any]:
+    def obfuscation(self, delta: str) -> Obfuscation:
         """The ``obfuscation`` field of a GA delta: padding that hides the delta's length."""
         if not self.options.obfuscation:
             return {}

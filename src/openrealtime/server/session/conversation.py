@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal
 
+from ...audio.pcm import duration_ms
 from ...protocol import ga
 
 __all__ = ["ROOT", "AudioTrack", "Conversation", "StoredItem"]
@@ -22,7 +23,7 @@ ROOT: Final = "root"
 
 @dataclass
 class AudioTrack:
-    """The audio of one content part, as PCM16 at ``sample_rate``.
+    """The audio of one content part, as PCM16 at ``sample_rate``, aligned with its transcript.
 
     ``words`` maps spoken words to the transcript: ``(end_ms, transcript_length)``
     after each word, so a truncation can keep exactly what was heard.
@@ -36,21 +37,26 @@ class AudioTrack:
     @property
     def duration_ms(self) -> float:
         """How much audio the track holds."""
-        return len(self.pcm) / 2 / self.sample_rate * 1000
+        return duration_ms(len(self.pcm), self.sample_rate)
 
     def cut(self, end_ms: float) -> None:
-        """Keep only the audio before ``end_ms``."""
+        """Keep only the audio before ``end_ms``, and the words finished by then."""
         keep = int(end_ms * self.sample_rate / 1000) * 2
         del self.pcm[keep:]
+        self.words = [word for word in self.words if word[0] <= end_ms]
 
-    def spoken_prefix(self, end_ms: float) -> int:
-        """The transcript length covering exactly the words finished by ``end_ms``."""
+    def kept_transcript(
+        self, transcript: str, end_ms: float, mode: Literal["spoken", "delete"]
+    ) -> str:
+        """The transcript a truncation at ``end_ms`` keeps: the words heard, or nothing."""
+        if mode == "delete":
+            return ""
         length = 0
         for word_end, transcript_length in self.words:
             if word_end > end_ms:
                 break
             length = transcript_length
-        return length
+        return transcript[:length]
 
 
 @dataclass(eq=False)
@@ -122,11 +128,9 @@ class Conversation:
         self._by_id[stored.id] = stored
         return self._items[position - 1].id if position > 0 else None
 
-    def delete(self, item_id: str) -> StoredItem:
-        """Remove and return an item; the items around it close up."""
-        stored = self._by_id.pop(item_id)
-        self._items.remove(stored)
-        return stored
+    def delete(self, item_id: str) -> None:
+        """Remove an item; the items around it close up."""
+        self._items.remove(self._by_id.pop(item_id))
 
     def _index(self, item_id: str) -> int:
         return self._items.index(self._by_id[item_id])

@@ -1,4 +1,4 @@
-"""The session the server reports before any update (protocol-semantics.md section 11).
+"""The session the server reports before any update (docs/behaviour.md, the §11 rows).
 
 Replacing a nested setting (``turn_detection``, ``transcription``, ``format``)
 replaces it whole; the fields the client leaves out take these defaults, not

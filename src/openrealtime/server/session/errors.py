@@ -1,15 +1,17 @@
 """Every error the session core reports, worded as OpenAI words it.
 
 Errors are values: each function returns a :class:`ProtocolError`, which becomes
-exactly one ``error`` event carrying the client's ``event_id``. A client value
-quoted in a message is cut after 512 characters (``ProtocolError.shown``). Wording marked
-[O] in protocol-semantics.md is verbatim; the rest is documented in
-docs/behaviour.md as our choice.
+exactly one ``error`` event carrying the client's ``event_id`` (or, before a session
+opens, an error and a close; at the REST endpoints, an error body). [O] marks
+wording observed from OpenAI's server, kept verbatim; [U] wording is ours, and
+docs/behaviour.md documents it. A client value quoted in a message is cut after
+512 characters (``ProtocolError.shown``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Final, Literal
 
 from ...protocol import ProtocolError
 
@@ -25,20 +27,33 @@ __all__ = [
     "cannot_update_voice",
     "commit_empty",
     "duplicate_item_id",
+    "engines_unavailable",
+    "input_buffer_full",
+    "invalid_api_key",
     "invalid_audio",
     "invalid_model",
+    "item_limit_reached",
     "item_not_found",
+    "kind_mismatch",
+    "mask_key",
+    "missing_credentials",
     "missing_model",
+    "model_for_transcription",
+    "model_mismatch",
     "no_function_call",
-    "not_in_transcription_session",
     "output_modalities",
     "reply_too_large",
+    "secret_store_full",
     "server_error",
     "session_expired",
+    "session_limit_reached",
     "session_type_mismatch",
+    "sideband_unsupported",
     "truncate_item_not_found",
     "truncate_not_audio",
+    "ttl_out_of_range",
     "unknown_response",
+    "unsupported_event",
     "unsupported_value",
 ]
 
@@ -163,6 +178,22 @@ def missing_model(example_model: str) -> ProtocolError:
     )
 
 
+def sideband_unsupported() -> ProtocolError:
+    """A connection with ``?call_id=`` (a WebRTC or SIP call's sideband) [U]."""
+    return ProtocolError(
+        "invalid_value",
+        "Sideband connections with call_id are not supported by this server.",
+        param="call_id",
+    )
+
+
+def model_for_transcription() -> ProtocolError:
+    """A transcription connection (``?intent=transcription``) that names a model [O]."""
+    return ProtocolError(
+        "invalid_model", "You must not provide a model parameter for transcription sessions."
+    )
+
+
 def session_expired(minutes: float) -> ProtocolError:
     """The session reached its maximum duration [O]."""
     return ProtocolError(
@@ -246,19 +277,145 @@ def output_modalities(value: Iterable[str], param: str, event_id: str | None) ->
 def unsupported_value(
     value: str, supported: Iterable[str], param: str, event_id: str | None
 ) -> ProtocolError:
-    """A value this server does not serve (an MCP tool, an unknown transcription model)."""
+    """A value this server does not serve, naming the values it does.
+
+    An MCP tool, an unknown transcription model, or a voice or transcription language
+    the model's engines cannot do.
+    """
     return ProtocolError.invalid_value(value, supported, param=param, event_id=event_id)
 
 
-def not_in_transcription_session(
+def unsupported_event(
     event_type: str, supported: Iterable[str], event_id: str | None
 ) -> ProtocolError:
-    """An event a transcription session does not accept [U]."""
+    """An event this kind of session does not accept (a transcription session's) [U]."""
     return ProtocolError.invalid_value(event_type, supported, param="type", event_id=event_id)
 
 
+def engines_unavailable(reason: str) -> ProtocolError:
+    """The model's engines failed to start, so no session can open [U]."""
+    return ProtocolError(
+        "engines_unavailable",
+        f"The server cannot serve sessions: its engines failed to start ({reason}).",
+        type="server_error",
+    )
+
+
+def input_buffer_full(limit_ms: int, event_id: str | None) -> ProtocolError:
+    """An append past ``max_input_buffer_ms`` [U]."""
+    return ProtocolError(
+        "input_audio_buffer_full",
+        f"The input audio buffer is full: it holds at most {_duration(limit_ms)} of "
+        "uncommitted audio. Commit or clear it before appending more.",
+        param="audio",
+        event_id=event_id,
+    )
+
+
+def item_limit_reached(limit: int, event_id: str | None) -> ProtocolError:
+    """Adding an item to a conversation that holds ``max_items`` [U]."""
+    return ProtocolError(
+        "conversation_item_limit_reached",
+        f"The conversation already holds {limit} items, the most this server keeps. "
+        "Delete items before adding more.",
+        event_id=event_id,
+    )
+
+
+def _duration(ms: int) -> str:
+    minutes, rest = divmod(ms, 60_000)
+    if rest or not minutes:
+        return f"{ms} ms"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+# -- operations: credentials, client secrets, admission -------------------------------
+
+_SHOWN_PREFIX: Final = 3
+_SHOWN_SUFFIX: Final = 4
+_MASK_ALL_BELOW: Final = 12
+
+
+def mask_key(key: str) -> str:
+    """A key as OpenAI shows it in errors: ``sk-…AAAA``; short keys entirely hidden."""
+    if len(key) < _MASK_ALL_BELOW:
+        return "****"
+    return f"{key[:_SHOWN_PREFIX]}…{key[-_SHOWN_SUFFIX:]}"
+
+
+def invalid_api_key(token: str) -> ProtocolError:
+    """A token that is no key and no live client secret [O]."""
+    return ProtocolError(
+        "invalid_api_key",
+        f"Incorrect API key provided: {mask_key(token)}. You can find your API key at "
+        "https://platform.openai.com/account/api-keys.",
+    )
+
+
+def missing_credentials() -> ProtocolError:
+    """No token at all, on a server that has keys [O]."""
+    return ProtocolError(None, "Missing bearer or basic authentication in header")
+
+
+def model_mismatch(requested: str, minted: str) -> ProtocolError:
+    """A connection naming another model than its client secret (close 4000)."""
+    return ProtocolError(
+        "invalid_model",
+        f'Model "{_shown(requested)}" does not match the model of this client secret, "{minted}".',
+    )
+
+
+def kind_mismatch(minted: Literal["realtime", "transcription"]) -> ProtocolError:
+    """A realtime secret on a transcription URL, or the reverse (close 4000)."""
+    how = (
+        "connect with ?intent=transcription and no model"
+        if minted == "transcription"
+        else "connect with ?model= rather than ?intent=transcription"
+    )
+    return ProtocolError(
+        "invalid_value",
+        f"This client secret opens a {minted} session; {how}.",
+        param="intent",
+    )
+
+
+def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
+    """Over a concurrent-session limit."""
+    holder = "This API key" if per_key else "This server"
+    return ProtocolError(
+        "session_limit_reached",
+        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
+    )
+
+
+def ttl_out_of_range(seconds: int, low: int, high: int, param: str) -> ProtocolError:
+    """A client secret's lifetime outside ``low`` to ``high`` seconds [O wording]."""
+    if seconds < low:
+        return ProtocolError(
+            "integer_below_min_value",
+            f"Invalid '{param}': integer below minimum value. Expected a value >= "
+            f"{low}, but got {seconds} instead.",
+            param=param,
+        )
+    return ProtocolError(
+        "integer_above_max_value",
+        f"Invalid '{param}': integer above maximum value. Expected a value <= "
+        f"{high}, but got {seconds} instead.",
+        param=param,
+    )
+
+
+def secret_store_full(capacity: int) -> ProtocolError:
+    """Minting while the store holds ``capacity`` live client secrets (HTTP 429) [U]."""
+    return ProtocolError(
+        "rate_limit_exceeded",
+        f"This server already holds {capacity} live client secrets. "
+        "Try again when some have expired.",
+    )
+
+
 def reply_too_large(event_type: str, size: int, limit: int, event_id: str | None) -> ProtocolError:
-    """A server event too large for one frame, sent in its place [ours]."""
+    """A server event too large for one frame, sent in its place [U]."""
     return ProtocolError(
         "reply_too_large",
         f"The {event_type} event would be a frame of {size} bytes, more than the {limit} "

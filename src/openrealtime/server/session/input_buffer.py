@@ -6,6 +6,8 @@ Positions are milliseconds of all audio appended in the session, so they match
 
 from __future__ import annotations
 
+from ...audio.pcm import duration_ms
+
 __all__ = ["InputAudioBuffer"]
 
 
@@ -33,17 +35,10 @@ class InputAudioBuffer:
         """How much audio is buffered."""
         return self._end_ms - self._start_ms
 
-    @property
-    def nbytes(self) -> int:
-        """Buffered bytes."""
-        return len(self._pcm)
-
-    def append(self, pcm: bytes) -> float:
-        """Add audio; return the session position where it starts."""
-        start = self._end_ms
+    def append(self, pcm: bytes) -> None:
+        """Add audio at the end."""
         self._pcm += pcm
-        self._end_ms += len(pcm) / 2 / self.sample_rate * 1000
-        return start
+        self._end_ms += duration_ms(len(pcm), self.sample_rate)
 
     def take(self, start_ms: float | None = None, end_ms: float | None = None) -> bytes:
         """Remove and return the audio between two positions (default: all of it).
@@ -54,7 +49,7 @@ class InputAudioBuffer:
         last = self._offset(self._end_ms if end_ms is None else end_ms)
         audio = bytes(self._pcm[first:last])
         del self._pcm[:last]
-        self._start_ms = self._start_ms + last / 2 / self.sample_rate * 1000
+        self._start_ms += duration_ms(last, self.sample_rate)
         return audio
 
     def clear(self) -> None:

@@ -6,18 +6,18 @@ is kept for retrieval and for the engines, and never echoed in item events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Literal, Protocol
 
 from ...audio.b64 import InvalidBase64Error, b64decode, b64encode
-from ...audio.formats import audio_format_from_wire
+from ...audio.formats import AudioFormat, audio_format_from_wire
 from ...protocol import ga
 from . import errors
-from .conversation import ROOT, AudioTrack, StoredItem
+from .context import SessionContext
+from .conversation import ROOT, AudioTrack, Conversation, StoredItem
+from .transcription import Transcriptions
+from .view import EffectiveSession
 
-if TYPE_CHECKING:
-    from .session import Session
-
-__all__ = ["Items", "kept_transcript", "wire_item"]
+__all__ = ["GeneratingResponses", "Items", "client_audio", "wire_item"]
 
 _CREATABLE = ("message", "function_call", "function_call_output")
 _Creatable = (
@@ -29,13 +29,39 @@ _Creatable = (
 )
 
 
-def kept_transcript(
-    track: AudioTrack, transcript: str, end_ms: float, mode: Literal["spoken", "delete"]
-) -> str:
-    """The transcript a truncation at ``end_ms`` keeps: the words heard, or nothing."""
-    if mode == "delete":
-        return ""
-    return transcript[: track.spoken_prefix(end_ms)]
+class GeneratingResponses(Protocol):
+    """What item events need of the responses that may be generating an item."""
+
+    def cancel_by_id(
+        self, response_id: str, reason: Literal["turn_detected", "client_cancelled"]
+    ) -> None:
+        """Cancel a running response, if it still runs."""
+        ...
+
+    def mute(self, response_id: str, item_id: str, content_index: int, end_ms: float) -> None:
+        """Stop the speech of a part a client truncated while it generates."""
+        ...
+
+
+def client_audio(
+    item: ga.UserMessageItem, fmt: AudioFormat, event_id: str | None, param: str
+) -> dict[int, AudioTrack]:
+    """Move a client item's audio out of its wire view into tracks (PCM16, in ``fmt``'s rate).
+
+    The item keeps its audio parts, without the bytes; ``param`` names the item in errors.
+    """
+    tracks: dict[int, AudioTrack] = {}
+    for index, part in enumerate(item.content):
+        if not isinstance(part, ga.InputAudioContent):
+            continue
+        if part.audio is not None:
+            try:
+                wire = b64decode(part.audio)
+            except InvalidBase64Error:
+                raise errors.invalid_audio(event_id, f"{param}.content[{index}].audio") from None
+            tracks[index] = AudioTrack(fmt.beta_name, fmt.sample_rate, bytearray(fmt.decode(wire)))
+        item.content[index] = ga.InputAudioContent(transcript=part.transcript)
+    return tracks
 
 
 def wire_item(stored: StoredItem, *, with_audio: bool = False) -> ga.Item:
@@ -54,13 +80,24 @@ def wire_item(stored: StoredItem, *, with_audio: bool = False) -> ga.Item:
 class Items:
     """Item events of the default conversation."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(
+        self,
+        ctx: SessionContext,
+        conversation: Conversation,
+        settings: EffectiveSession,
+        transcriptions: Transcriptions,
+        responses: GeneratingResponses,
+    ) -> None:
+        self._ctx = ctx
+        self._conversation = conversation
+        self._settings = settings
+        self._transcriptions = transcriptions
+        self._responses = responses
 
     def add(self, stored: StoredItem, after: str | None) -> None:
         """Insert an item and announce it: ``conversation.item.added`` then ``.done``."""
-        ctx = self._session.ctx
-        previous = self._session.conversation.insert(stored, after)
+        ctx = self._ctx
+        previous = self._conversation.insert(stored, after)
         for event_class in (ga.ConversationItemAddedEvent, ga.ConversationItemDoneEvent):
             ctx.emit(
                 event_class(
@@ -70,8 +107,7 @@ class Items:
 
     def create(self, event: ga.ConversationItemCreateEvent) -> None:
         """Check and add a client's item."""
-        session = self._session
-        conversation = session.conversation
+        conversation = self._conversation
         item = event.item.model_copy(deep=True)
         event_id = event.event_id
         if item.type not in _CREATABLE:
@@ -88,23 +124,27 @@ class Items:
         if isinstance(item, ga.FunctionCallOutputItem) and not self._has_call(item.call_id):
             raise errors.no_function_call(item.call_id, event_id)
         assert isinstance(item, _Creatable)
-        audio = self.extract_audio(item, event_id, "item")
-        item.id = item.id or session.ctx.ids.new("item_")
+        audio = (
+            client_audio(item, self._settings.view.input_format, event_id, "item")
+            if isinstance(item, ga.UserMessageItem)
+            else {}
+        )
+        item.id = item.id or self._ctx.ids.new("item_")
         item.status = "completed"
         if isinstance(item, ga.FunctionCallItem) and item.call_id is None:
-            item.call_id = session.ctx.ids.new("call_", 16)
+            item.call_id = self._ctx.ids.new("call_", 16)
         stored = StoredItem(item=item, audio=audio)
         self.add(stored, after)
-        for index, track in audio.items():
-            if index == 0:
-                session.transcriptions.start(stored, bytes(track.pcm), track.sample_rate)
+        first = audio.get(0)
+        if first is not None:
+            self._transcriptions.start(stored, bytes(first.pcm), first.sample_rate)
 
     def retrieve(self, event: ga.ConversationItemRetrieveEvent) -> None:
         """Send an item in full, its audio included."""
-        stored = self._session.conversation.get(event.item_id)
+        stored = self._conversation.get(event.item_id)
         if stored is None:
             raise errors.item_not_found(event.item_id, "item_id", event.event_id)
-        ctx = self._session.ctx
+        ctx = self._ctx
         ctx.emit(
             ga.ConversationItemRetrievedEvent(
                 event_id=ctx.event_id(), item=wire_item(stored, with_audio=True)
@@ -113,20 +153,18 @@ class Items:
 
     def delete(self, event: ga.ConversationItemDeleteEvent) -> None:
         """Remove an item; a response still generating it is cancelled first."""
-        session = self._session
-        stored = session.conversation.get(event.item_id)
+        stored = self._conversation.get(event.item_id)
         if stored is None:
             raise errors.item_not_found(event.item_id, "item_id", event.event_id)
         if stored.response_id is not None:
-            session.responses.cancel_by_id(stored.response_id, "client_cancelled")
-        session.conversation.delete(event.item_id)
-        ctx = session.ctx
+            self._responses.cancel_by_id(stored.response_id, "client_cancelled")
+        self._conversation.delete(event.item_id)
+        ctx = self._ctx
         ctx.emit(ga.ConversationItemDeletedEvent(event_id=ctx.event_id(), item_id=event.item_id))
 
     def truncate(self, event: ga.ConversationItemTruncateEvent) -> None:
         """Cut assistant audio at what was heard; the transcript follows the cut."""
-        session = self._session
-        stored = session.conversation.get(event.item_id)
+        stored = self._conversation.get(event.item_id)
         if stored is None:
             raise errors.truncate_item_not_found(event.item_id, event.event_id)
         item, index = stored.item, event.content_index
@@ -145,18 +183,14 @@ class Items:
                 int(sent_ms), event.audio_end_ms, event.event_id
             )
         if stored.response_id is not None:
-            session.responses.mute(stored.response_id, event.item_id, index, event.audio_end_ms)
+            self._responses.mute(stored.response_id, event.item_id, index, event.audio_end_ms)
         content = item.content[index]
         assert isinstance(content, ga.OutputAudioContent)
-        content.transcript = kept_transcript(
-            track,
-            content.transcript or "",
-            event.audio_end_ms,
-            session.ctx.options.truncation_transcript,
+        content.transcript = track.kept_transcript(
+            content.transcript or "", event.audio_end_ms, self._ctx.options.truncation_transcript
         )
         track.cut(event.audio_end_ms)
-        track.words = [w for w in track.words if w[0] <= event.audio_end_ms]
-        ctx = session.ctx
+        ctx = self._ctx
         ctx.emit(
             ga.ConversationItemTruncatedEvent(
                 event_id=ctx.event_id(),
@@ -169,26 +203,5 @@ class Items:
     def _has_call(self, call_id: str) -> bool:
         return any(
             isinstance(stored.item, ga.FunctionCallItem) and stored.item.call_id == call_id
-            for stored in self._session.conversation
+            for stored in self._conversation
         )
-
-    def extract_audio(self, item: Any, event_id: str | None, param: str) -> dict[int, AudioTrack]:
-        """Move client audio out of an item's wire view into tracks (input format)."""
-        tracks: dict[int, AudioTrack] = {}
-        if not isinstance(item, ga.UserMessageItem):
-            return tracks
-        fmt = audio_format_from_wire(self._session.view.input_format)
-        for index, part in enumerate(item.content):
-            if not isinstance(part, ga.InputAudioContent):
-                continue
-            if part.audio is not None:
-                try:
-                    wire = b64decode(part.audio)
-                except InvalidBase64Error:
-                    where = f"{param}.content[{index}].audio"
-                    raise errors.invalid_audio(event_id, where) from None
-                tracks[index] = AudioTrack(
-                    fmt.beta_name, fmt.sample_rate, bytearray(fmt.decode(wire))
-                )
-            item.content[index] = ga.InputAudioContent(transcript=part.transcript)
-        return tracks

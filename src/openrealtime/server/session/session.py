@@ -4,7 +4,13 @@ A :class:`Session` is driven by :meth:`Session.handle` with GA client events (th
 one internal model; the dialect edge translates beta before it gets here) and
 speaks only through its ``sink``. Time and ids are injected. Work that outlives
 one event (responses, transcriptions, timers) runs in tasks the session owns and
-cancels on :meth:`Session.aclose`, so nothing outlives a closed connection.
+cancels on :meth:`Session.aclose`, so nothing outlives a closed connection. It is
+the core's :class:`~openrealtime.server.backend.SessionBackend`.
+
+The session composes its parts, each given the collaborators it uses: the
+transcriptions, the responses, the item events, the audio input (which hears the
+responses' turns through two callbacks) and the limits, which check client events
+and observe every emitted one.
 
 The stream it emits is GA plus two internal supersets that the dialect edge
 filters: ``conversation.created`` after ``session.created``, and
@@ -13,13 +19,13 @@ filters: ``conversation.created`` after ``session.created``, and
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any, Final, Literal
+from collections.abc import Callable
+from typing import Final, Literal
 
 from ...engines import EngineSet
 from ...protocol import ProtocolError, ga
+from ..config import SessionOptions
 from . import errors
 from .audio_input import AudioInput
 from .clock import Clock
@@ -29,15 +35,30 @@ from .defaults import default_realtime_session, default_transcription_session
 from .ids import IdSource
 from .items import Items
 from .limits import SessionLimits
-from .options import SessionOptions
 from .rate_limits import RateLimits
 from .response.responses import Responses
-from .session_update import SessionView, UpdateRules, check_update, merge_session
+from .session_update import UpdateRules, check_update, merge_session
+from .tasks import SessionTasks
 from .transcription import Transcriptions
+from .view import AnySession, EffectiveSession, SessionView
 
-__all__ = ["TRANSCRIPTION_EVENTS", "Session"]
+__all__ = ["REALTIME_EVENTS", "TRANSCRIPTION_EVENTS", "Session"]
 
 _LOG = logging.getLogger("openrealtime.session")
+
+REALTIME_EVENTS: Final = (
+    "session.update",
+    "input_audio_buffer.append",
+    "input_audio_buffer.commit",
+    "input_audio_buffer.clear",
+    "conversation.item.create",
+    "conversation.item.retrieve",
+    "conversation.item.truncate",
+    "conversation.item.delete",
+    "response.create",
+    "response.cancel",
+)
+"""The client events a realtime session accepts (WebRTC's ``output_audio_buffer.clear`` aside)."""
 
 TRANSCRIPTION_EVENTS: Final = (
     "session.update",
@@ -71,74 +92,78 @@ class Session:
         options: SessionOptions | None = None,
         on_expired: Callable[[], None] | None = None,
         logger: logging.Logger | None = None,
-        config: ga.RealtimeSession | ga.TranscriptionSession | None = None,
+        config: AnySession | None = None,
     ) -> None:
         options = options or SessionOptions()
         self.id = ids.new("sess_")
+        self._sink = sink
+        self._on_expired = on_expired
+        self._closed = False
         log = logging.LoggerAdapter(logger or _LOG, {"session_id": self.id})
         self.ctx = SessionContext(
             ids=ids,
             clock=clock,
             options=options,
-            sink=sink,
+            sink=self._emit,
             rate_limits=RateLimits(
                 clock, requests=options.requests_per_minute, tokens=options.tokens_per_minute
             ),
             log=log,
         )
-        self._engines_for = engines_for
-        self._on_expired = on_expired
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._background: set[asyncio.Task[Any]] = set()
-        self._closed = False
         expires_at = int(clock.time() + options.session_minutes * 60)
-        self._session: ga.RealtimeSession | ga.TranscriptionSession
+        session: AnySession
         if kind == "transcription":
-            self._session = default_transcription_session(session_id=self.id, expires_at=expires_at)
+            session = default_transcription_session(session_id=self.id, expires_at=expires_at)
         else:
-            self._session = default_realtime_session(
+            session = default_realtime_session(
                 session_id=self.id, model=model or "", voice=options.voice, expires_at=expires_at
             )
         if config is not None:
-            self._session = merge_session(self._session, config)
-        self.view = SessionView(self._session)
+            session = merge_session(session, config)
+        self.settings = EffectiveSession(session, engines_for)
         self.conversation = Conversation(ids.new("conv_"))
         self._rules = UpdateRules(
-            accepts_model=lambda name: engines_for(name) is not None,
-            transcription_models=options.transcription_models,
+            engines_for=engines_for, transcription_models=options.transcription_models
         )
-        self.transcriptions = Transcriptions(self)
-        self.items = Items(self)
-        self.responses = Responses(self)
-        self.audio_input = AudioInput(self)
-        self.limits = SessionLimits(self)
-        self._handlers: dict[str, Callable[[Any], None]] = {
-            "session.update": self._update,
-            "input_audio_buffer.append": self.audio_input.append,
-            "input_audio_buffer.commit": self.audio_input.commit,
-            "input_audio_buffer.clear": self.audio_input.clear,
-            "conversation.item.create": self.items.create,
-            "conversation.item.retrieve": self.items.retrieve,
-            "conversation.item.truncate": self.items.truncate,
-            "conversation.item.delete": self.items.delete,
-            "response.create": self.responses.create,
-            "response.cancel": self.responses.cancel,
-        }
+        self._tasks = SessionTasks(self._task_failed)
+        self.transcriptions = Transcriptions(self.ctx, self._tasks, self.settings)
+        self.responses = Responses(
+            self.ctx,
+            self._tasks,
+            self.conversation,
+            self.settings,
+            self.transcriptions,
+            session_id=self.id,
+            on_turn_started=self._assistant_turn_started,
+            on_turn_ended=self._assistant_turn_ended,
+        )
+        self.items = Items(
+            self.ctx, self.conversation, self.settings, self.transcriptions, self.responses
+        )
+        self.audio_input = AudioInput(
+            self.ctx,
+            self._tasks,
+            self.conversation,
+            self.settings,
+            self.items.add,
+            self.transcriptions,
+            self.responses,
+        )
+        self.limits = SessionLimits(options, self.conversation, self.audio_input, log)
 
-    # -- lifecycle -----------------------------------------------------------------
+    # -- the session backend ---------------------------------------------------------
 
     @property
-    def session(self) -> ga.RealtimeSession | ga.TranscriptionSession:
+    def session(self) -> AnySession:
         """The effective session configuration."""
-        return self._session
+        return self.settings.session
 
-    def engines(self) -> EngineSet:
-        """The engines of the session's current model."""
-        engines = self._engines_for(self.view.model)
-        assert engines is not None, "a session's model always has engines"
-        return engines
+    @property
+    def view(self) -> SessionView:
+        """The effective session configuration, read with its defaults."""
+        return self.settings.view
 
-    def start(self) -> None:
+    async def open(self) -> None:
         """Send ``session.created`` (and, internally, ``conversation.created``); arm expiry."""
         ctx = self.ctx
         ctx.emit(ga.SessionCreatedEvent(event_id=ctx.event_id(), session=self._snapshot()))
@@ -151,23 +176,22 @@ class Session:
                     ),
                 )
             )
-        self.spawn(self._expire_later(ctx.options.session_minutes), background=True)
+        self._tasks.spawn(self._expire_later(ctx.options.session_minutes))
 
-    def handle(self, event: ga.ClientEvent) -> None:
-        """Apply one client event; a rejected one produces exactly one ``error`` event."""
+    async def handle(self, event: ga.ClientEvent) -> None:
+        """Apply one client event; a rejected one produces exactly one ``error`` event.
+
+        Events are applied one at a time, in order: the caller awaits each before it
+        hands over the next. Only an audio append awaits anything (voice activity).
+        """
         if self._closed:
             return
-        handler = self._handlers.get(event.type)
         try:
-            if handler is None or (
-                self.view.is_transcription and event.type not in TRANSCRIPTION_EVENTS
-            ):
-                supported = (
-                    TRANSCRIPTION_EVENTS if self.view.is_transcription else tuple(self._handlers)
-                )
-                raise errors.not_in_transcription_session(event.type, supported, event.event_id)
+            accepted = TRANSCRIPTION_EVENTS if self.view.is_transcription else REALTIME_EVENTS
+            if event.type not in accepted:
+                raise errors.unsupported_event(event.type, accepted, event.event_id)
             self.limits.check(event)
-            handler(event)
+            await self._apply(event)
         except ProtocolError as error:
             if error.event_id is None:
                 error.event_id = event.event_id
@@ -182,44 +206,44 @@ class Session:
             )
         )
 
-    def spawn(
-        self, coroutine: Coroutine[Any, Any, Any], *, background: bool = False
-    ) -> asyncio.Task[Any]:
-        """Run work the session owns; it is cancelled when the session closes.
-
-        ``background`` marks timers (expiry, idle timeout) that :meth:`idle` ignores.
-        """
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        if background:
-            self._background.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    @property
-    def busy(self) -> bool:
-        """Whether responses, transcriptions or other work are still running."""
-        return bool(self._tasks - self._background)
-
-    async def idle(self) -> None:
-        """Wait until no work of the session runs (timers aside)."""
-        while work := self._tasks - self._background:
-            await asyncio.wait(work)
-
     def cancel_responses(self) -> None:
         """Cancel every running response, sending their ``response.done``."""
         self.responses.cancel_all()
 
     async def aclose(self) -> None:
-        """Stop everything the session runs; nothing is sent afterwards."""
-        self._closed = True
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
+        """Stop everything the session runs; nothing is sent afterwards.
 
-    # -- session.update ------------------------------------------------------------
+        Engines hear it first, through their cancel signals, then the tasks are cancelled.
+        """
+        self._closed = True
+        self.responses.signal_all()
+        self.transcriptions.signal_all()
+        await self._tasks.aclose()
+
+    # -- events --------------------------------------------------------------------
+
+    async def _apply(self, event: ga.ClientEvent) -> None:
+        match event:
+            case ga.SessionUpdateEvent():
+                self._update(event)
+            case ga.InputAudioBufferAppendEvent():
+                await self.audio_input.append(event)
+            case ga.InputAudioBufferCommitEvent():
+                self.audio_input.commit(event)
+            case ga.InputAudioBufferClearEvent():
+                self.audio_input.clear(event)
+            case ga.ConversationItemCreateEvent():
+                self.items.create(event)
+            case ga.ConversationItemRetrieveEvent():
+                self.items.retrieve(event)
+            case ga.ConversationItemTruncateEvent():
+                self.items.truncate(event)
+            case ga.ConversationItemDeleteEvent():
+                self.items.delete(event)
+            case ga.ResponseCreateEvent():
+                self.responses.create(event)
+            case ga.ResponseCancelEvent():
+                self.responses.cancel(event)
 
     def _update(self, event: ga.SessionUpdateEvent) -> None:
         check_update(
@@ -229,16 +253,25 @@ class Session:
             voice_locked=self.ctx.assistant_audio_sent,
             event_id=event.event_id,
         )
-        self._session = merge_session(self._session, event.session)
-        self.view = SessionView(self._session)
+        self.settings.replace(merge_session(self.settings.session, event.session))
         self.audio_input.configure()
         ctx = self.ctx
         ctx.emit(ga.SessionUpdatedEvent(event_id=ctx.event_id(), session=self._snapshot()))
 
-    def _snapshot(self) -> ga.RealtimeSession | ga.TranscriptionSession:
-        return self._session.model_copy(deep=True)
+    def _snapshot(self) -> AnySession:
+        return self.settings.session.model_copy(deep=True)
 
-    # -- internals -----------------------------------------------------------------
+    def _emit(self, event: ga.ServerEvent) -> None:
+        self._sink(event)
+        self.limits.observe(event)
+
+    # -- the parts' callbacks ----------------------------------------------------------
+
+    def _assistant_turn_started(self) -> None:
+        self.audio_input.cancel_idle_timer()
+
+    def _assistant_turn_ended(self, playback_seconds: float) -> None:
+        self.audio_input.start_idle_timer(playback_seconds)
 
     async def _expire_later(self, minutes: float) -> None:
         await self.ctx.clock.sleep(minutes * 60)
@@ -247,10 +280,7 @@ class Session:
         if self._on_expired is not None:
             self._on_expired()
 
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        self._background.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self.ctx.log.error("session task failed", exc_info=task.exception())
-            if not self._closed:
-                self.report(errors.server_error(self.id))
+    def _task_failed(self, failure: BaseException) -> None:
+        self.ctx.log.error("session task failed", exc_info=failure)
+        if not self._closed:
+            self.report(errors.server_error(self.id))

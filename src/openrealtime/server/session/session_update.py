@@ -5,6 +5,10 @@ other field, ``format``, ``turn_detection``, ``transcription``,
 ``noise_reduction``, ``tools``, ``tracing`` and ``truncation`` included, is
 replaced whole. An explicit ``null`` clears a field. A rejected update is
 discarded whole: checks run before anything changes.
+
+The merge works on the sessions' wire form (``to_dict()``), because "set" and
+"explicitly null" are wire notions: :func:`merge_session` and its helpers are the
+JSON boundary of the session core.
 """
 
 from __future__ import annotations
@@ -13,113 +17,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ...engines import EngineSet
 from ...protocol import ga
 from . import errors
+from .checks import check_language, check_output_modalities, check_tools, check_voice
 from .defaults import complete_format, complete_transcription, complete_turn_detection
+from .view import AnySession, SessionView, voice_name
 
-__all__ = ["SessionView", "UpdateRules", "check_update", "merge_session"]
-
-AnySession = ga.RealtimeSession | ga.TranscriptionSession
+__all__ = ["UpdateRules", "check_update", "merge_session"]
 
 
 @dataclass(frozen=True)
 class UpdateRules:
-    """What the server accepts in an update."""
+    """What the server accepts in an update.
 
-    accepts_model: Callable[[str], bool]
+    ``engines_for`` gives a model's started engines (``None`` for a model the server
+    does not serve); their capabilities bound the voices and languages accepted.
+    """
+
+    engines_for: Callable[[str | None], EngineSet | None]
     transcription_models: tuple[str, ...]
-
-
-class SessionView:
-    """Typed read access to the effective session, whichever its kind."""
-
-    def __init__(self, session: AnySession) -> None:
-        self.session = session
-        self._data = session.to_dict()
-        audio = self._data.get("audio") or {}
-        self._input: dict[str, Any] = audio.get("input") or {}
-        self._output: dict[str, Any] = audio.get("output") or {}
-
-    @property
-    def is_transcription(self) -> bool:
-        """Whether this is a transcription-only session."""
-        return isinstance(self.session, ga.TranscriptionSession)
-
-    @property
-    def input_format(self) -> dict[str, Any]:
-        """``audio.input.format``."""
-        return self._input.get("format") or {"type": "audio/pcm", "rate": 24000}
-
-    @property
-    def output_format(self) -> dict[str, Any]:
-        """``audio.output.format``."""
-        return self._output.get("format") or {"type": "audio/pcm", "rate": 24000}
-
-    @property
-    def voice(self) -> str:
-        """The voice name (a custom voice's id)."""
-        voice = self._output.get("voice") or "alloy"
-        return str(voice["id"]) if isinstance(voice, dict) else str(voice)
-
-    @property
-    def speed(self) -> float:
-        """``audio.output.speed``."""
-        return float(self._output.get("speed") or 1.0)
-
-    @property
-    def turn_detection(self) -> dict[str, Any] | None:
-        """``audio.input.turn_detection``, complete, or ``None`` when off."""
-        value = self._input.get("turn_detection")
-        return value if isinstance(value, dict) else None
-
-    @property
-    def transcription(self) -> dict[str, Any] | None:
-        """``audio.input.transcription``, or ``None`` when off."""
-        value = self._input.get("transcription")
-        return value if isinstance(value, dict) else None
-
-    @property
-    def logprobs(self) -> bool:
-        """Whether transcription events carry log probabilities."""
-        return "item.input_audio_transcription.logprobs" in (self._data.get("include") or [])
-
-    @property
-    def model(self) -> str | None:
-        """The session's model."""
-        value = self._data.get("model")
-        return value if isinstance(value, str) else None
-
-    @property
-    def instructions(self) -> str:
-        """The system instructions."""
-        return str(self._data.get("instructions") or "")
-
-    @property
-    def output_modalities(self) -> list[str]:
-        """``output_modalities``."""
-        return list(self._data.get("output_modalities") or ["audio"])
-
-    @property
-    def tools(self) -> list[dict[str, Any]]:
-        """The session's tools, as wire objects."""
-        return list(self._data.get("tools") or [])
-
-    @property
-    def tool_choice(self) -> Any:
-        """``tool_choice``: a mode string or a function object."""
-        return self._data.get("tool_choice") or "auto"
-
-    @property
-    def max_output_tokens(self) -> int | str:
-        """An integer limit or ``"inf"``."""
-        value = self._data.get("max_output_tokens")
-        return value if isinstance(value, int) else "inf"
-
-    @property
-    def temperature(self) -> float | None:
-        """The beta-only temperature."""
-        value = self._data.get("temperature")
-        return float(value) if isinstance(value, int | float) else None
 
 
 def check_update(
@@ -133,44 +50,36 @@ def check_update(
     """Raise the first :class:`ProtocolError` the update deserves, before any change."""
     if isinstance(update, ga.TranscriptionSession) != current.is_transcription:
         raise errors.session_type_mismatch(not current.is_transcription, event_id)
-    data = update.to_dict()
-    model = data.get("model")
-    if isinstance(model, str) and not rules.accepts_model(model):
+    model = update.model if isinstance(update, ga.RealtimeSession) else None
+    if model is not None and rules.engines_for(model) is None:
         raise errors.invalid_model(model, "session.model", event_id)
-    modalities = data.get("output_modalities")
-    if isinstance(modalities, list) and len(set(modalities)) > 1:
-        raise errors.output_modalities(modalities, "session.output_modalities", event_id)
-    _check_tools(data, event_id)
-    audio = data.get("audio") or {}
-    output = audio.get("output") or {}
-    if "voice" in output and voice_locked:
-        voice = output["voice"]
-        name = voice.get("id") if isinstance(voice, dict) else voice
-        if name != current.voice:
-            raise errors.cannot_update_voice(event_id)
-    transcription = (audio.get("input") or {}).get("transcription")
-    if isinstance(transcription, dict):
-        model_name = transcription.get("model")
-        if isinstance(model_name, str) and model_name not in rules.transcription_models:
-            raise errors.unsupported_value(
-                model_name,
-                rules.transcription_models,
-                "session.audio.input.transcription.model",
-                event_id,
-            )
-
-
-def _check_tools(data: dict[str, Any], event_id: str | None) -> None:
-    for index, tool in enumerate(data.get("tools") or []):
-        if tool.get("type") != "function":
-            raise errors.unsupported_value(
-                str(tool.get("type")), ["function"], f"session.tools[{index}].type", event_id
-            )
-    choice = data.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") != "function":
+    if isinstance(update, ga.RealtimeSession):
+        check_output_modalities(update.output_modalities, "session", event_id)
+        check_tools(update.tools, update.tool_choice, "session", event_id)
+    audio = update.audio
+    output = audio.output if isinstance(audio, ga.SessionAudio) else None
+    voice_set = output is not None and "voice" in output.model_fields_set
+    voice = output.voice if output is not None else None
+    new_voice = voice_name(voice) if voice is not None else None
+    if voice_set and voice_locked and new_voice != current.voice:
+        raise errors.cannot_update_voice(event_id)
+    transcription = audio.input.transcription if audio and audio.input else None
+    model_name = transcription.model if transcription is not None else None
+    if model_name is not None and model_name not in rules.transcription_models:
         raise errors.unsupported_value(
-            str(choice.get("type")), ["function"], "session.tool_choice.type", event_id
+            model_name,
+            rules.transcription_models,
+            "session.audio.input.transcription.model",
+            event_id,
         )
+    engines = rules.engines_for(model if model is not None else current.model)
+    if engines is None:
+        return
+    if new_voice is not None:
+        check_voice(new_voice, engines, "session.audio.output.voice", event_id)
+    if transcription is not None and transcription.language is not None:
+        param = "session.audio.input.transcription.language"
+        check_language(transcription.language, engines, param, event_id)
 
 
 def merge_session(current: AnySession, update: AnySession) -> AnySession:

@@ -3,20 +3,29 @@
 Every committed audio item is transcribed, because cascade engines read text.
 The ``conversation.item.input_audio_transcription.*`` events go out only when the
 session's input transcription is on; otherwise the transcript stays internal.
+The transcriber gets the audio at a rate it lists in its capabilities (resampled
+when the input rate is not one of them).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 
-from ...engines import EngineError, TranscriptDelta, TranscriptionRequest, TranscriptResult
+from ...audio.pcm import duration_ms
+from ...audio.resample import resample, supported_rate
+from ...engines import (
+    CancelSignal,
+    EngineError,
+    TranscriptDelta,
+    TranscriptionRequest,
+    TranscriptResult,
+)
 from ...engines.tokens import audio_tokens, count_tokens
 from ...protocol import ga
+from .context import SessionContext
 from .conversation import StoredItem
-
-if TYPE_CHECKING:
-    from .session import Session
+from .tasks import SessionTasks
+from .view import EffectiveSession
 
 __all__ = ["Transcriptions"]
 
@@ -24,37 +33,53 @@ __all__ = ["Transcriptions"]
 class Transcriptions:
     """Runs one transcription per committed audio item and remembers the results."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._pending: dict[str, asyncio.Task[None]] = {}
+    def __init__(
+        self, ctx: SessionContext, tasks: SessionTasks, settings: EffectiveSession
+    ) -> None:
+        self._ctx = ctx
+        self._tasks = tasks
+        self._settings = settings
+        self._pending: dict[str, tuple[asyncio.Task[None], CancelSignal]] = {}
 
     def start(self, stored: StoredItem, pcm: bytes, sample_rate: int) -> None:
         """Transcribe ``pcm``, the audio of ``stored``'s first content part."""
-        settings = self._session.view.transcription
-        task = self._session.spawn(self._run(stored, pcm, sample_rate, settings))
-        self._pending[stored.id] = task
+        settings = self._settings.view.transcription
+        cancel = CancelSignal()
+        task = self._tasks.spawn(self._run(stored, pcm, sample_rate, settings, cancel))
+        self._pending[stored.id] = (task, cancel)
         task.add_done_callback(lambda _task: self._pending.pop(stored.id, None))
+
+    def signal_all(self) -> None:
+        """Tell the transcriber to stop every running transcription (the session is closing)."""
+        for _task, cancel in self._pending.values():
+            cancel.cancel()
 
     async def wait(self, item_ids: list[str]) -> None:
         """Wait until the given items' transcriptions, if running, have finished."""
-        tasks = [self._pending[item_id] for item_id in item_ids if item_id in self._pending]
+        tasks = [self._pending[item_id][0] for item_id in item_ids if item_id in self._pending]
         if tasks:
             await asyncio.wait(tasks)
 
     async def _run(
-        self, stored: StoredItem, pcm: bytes, sample_rate: int, settings: dict[str, object] | None
+        self,
+        stored: StoredItem,
+        pcm: bytes,
+        sample_rate: int,
+        settings: ga.AudioTranscription | None,
+        cancel: CancelSignal,
     ) -> None:
-        ctx = self._session.ctx
+        ctx = self._ctx
         visible = settings is not None
-        model = settings.get("model") if settings else None
+        transcriber = self._settings.engines().transcriber
+        rate = supported_rate(sample_rate, transcriber.capabilities.sample_rates)
         request = TranscriptionRequest(
-            pcm=pcm,
-            sample_rate=sample_rate,
-            model=model if isinstance(model, str) else None,
-            language=_text(settings, "language"),
-            prompt=_text(settings, "prompt"),
+            pcm=resample(pcm, sample_rate, rate),
+            sample_rate=rate,
+            model=settings.model if settings is not None else None,
+            language=settings.language if settings is not None else None,
+            prompt=settings.prompt if settings is not None else None,
+            cancel=cancel,
         )
-        transcriber = self._session.engines().transcriber
         text = ""
         try:
             async for part in transcriber.transcribe(request):
@@ -95,7 +120,7 @@ class Transcriptions:
             part0 = item.content[0]
             if isinstance(part0, ga.InputAudioContent):
                 part0.transcript = text
-        audio = audio_tokens(len(pcm) / 2 / sample_rate * 1000)
+        audio = audio_tokens(duration_ms(len(pcm), sample_rate))
         output = count_tokens(text)
         ctx.emit(
             ga.ConversationItemInputAudioTranscriptionCompletedEvent(
@@ -114,8 +139,3 @@ class Transcriptions:
                 ),
             )
         )
-
-
-def _text(settings: dict[str, object] | None, key: str) -> str | None:
-    value = settings.get(key) if settings else None
-    return value if isinstance(value, str) else None

@@ -9,7 +9,9 @@ yet; it runs as ``server_vad`` with a silence window chosen by ``eagerness``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
+
+from ...protocol import ga
 
 __all__ = ["SpeechStarted", "SpeechStopped", "TurnDetector", "TurnEvent"]
 
@@ -40,19 +42,18 @@ TurnEvent = SpeechStarted | SpeechStopped
 class TurnDetector:
     """Finds turns in a stream of per-frame speech probabilities."""
 
-    def __init__(self, config: dict[str, Any], frame_ms: int) -> None:
+    def __init__(self, config: ga.ServerVad | ga.SemanticVad, frame_ms: int) -> None:
         self.frame_ms = frame_ms
-        threshold = config.get("threshold")
-        self.threshold = float(threshold if threshold is not None else 0.5)
-        self.prefix_padding_ms = int(config.get("prefix_padding_ms") or 0)
-        if config.get("type") == "semantic_vad":
-            eagerness = config.get("eagerness") or "auto"
-            self.silence_ms = SEMANTIC_SILENCE_MS.get(eagerness, 500)
+        if isinstance(config, ga.SemanticVad):
+            self.silence_ms = SEMANTIC_SILENCE_MS[config.eagerness or "auto"]
             self.threshold = 0.5
             self.prefix_padding_ms = 300
         else:
-            silence = config.get("silence_duration_ms")
-            self.silence_ms = int(silence if silence is not None else 200)
+            threshold = config.threshold
+            self.threshold = threshold if threshold is not None else 0.5
+            self.prefix_padding_ms = config.prefix_padding_ms or 0
+            silence = config.silence_duration_ms
+            self.silence_ms = silence if silence is not None else 200
         self._speaking = False
         self._run_start: float | None = None
         self._silence = 0.0

@@ -1,15 +1,19 @@
-"""One WebSocket connection: handshake checks, a reader, a writer, a session.
+"""One WebSocket connection: a handshake, then a reader, a writer and a session backend.
 
-The upgrade always succeeds, as OpenAI's does; a failed check then gets one
-``error`` event and a close whose reason is ``type.code``: credentials close with
-3000, the request (model, intent, a client secret's model) with 4000, admission
-limits with 1013. After that the reader feeds frames through the dialect edge
-into the session, and a single writer drains the session's outbox, so frames
-leave in the order events were emitted. The outbox is bounded: a client that
-stops reading is closed with 1008; a single frame larger than
-``ServerConfig.max_reply_bytes`` is never queued, and the client gets one
-``error`` in its place. With ``ServerConfig.probe`` set, the reader and the
-writer also time frames (:mod:`.probe`).
+The upgrade always succeeds, as OpenAI's does. The app's :class:`SessionOpener`
+then decides, from the :class:`Handshake`, whether a session opens: it returns the
+:class:`~openrealtime.server.backend.SessionBackend` to serve, or raises
+:class:`Refused`, which sends one ``error`` event and a close whose reason is
+``type.code``. After that the reader feeds frames through the dialect edge into the
+backend, and a single writer drains the backend's outbox, so frames leave in the
+order events were emitted. The outbox is bounded: a client that stops reading is
+closed with 1008; a single frame larger than ``ServerConfig.max_reply_bytes`` is
+never queued, and the client gets one ``error`` in its place. With
+``ServerConfig.probe`` set, the reader and the writer also time frames
+(:mod:`.probe`).
+
+The transport knows sockets, frames, dialects and closes; who may connect, to which
+model, and what serves the session are the app's (``server.app``) to decide.
 """
 
 from __future__ import annotations
@@ -18,26 +22,25 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import Final, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ...protocol import ProtocolError, ga
-from ..app.admission import SHUTDOWN, Admission, Refused, SessionRegistry
-from ..app.auth import AUTH_CLOSE_CODE, KEY_PROTOCOL, Authenticator, Grant, presented_token
-from ..app.client_secrets import ClientSecret, kind_mismatch, model_mismatch
-from ..app.config import ServerConfig
+from ..backend import SessionBackend
+from ..config import ServerConfig
 from ..session import errors
-from ..session.clock import SystemClock
 from ..session.ids import RandomIds
-from ..session.session import Session
+from .credentials import KEY_PROTOCOL
 from .edge import DialectEdge, edge_for
 from .leniency import LenientEdge
 from .logs import bind_session, describe_frame
-from .outbox import Close, Outbox, frame_bytes
+from .outbox import SHUTDOWN, Close, Outbox, frame_bytes
 from .probe import FrameMarks
 
-__all__ = ["REQUEST_CLOSE_CODE", "Connection"]
+__all__ = ["Connection", "Handshake", "Opened", "Refused", "SessionOpener"]
 
 _LOG = logging.getLogger("openrealtime.connection")
 _TRACE = logging.getLogger("openrealtime.trace")
@@ -46,24 +49,54 @@ _INDEX: Final = re.compile(r"\[\d+\]")
 _MAX_UNKNOWN_FIELDS: Final = 256
 """Unknown field paths logged per session (lenient mode); memory stays bounded."""
 
-REQUEST_CLOSE_CODE: Final = 4000
-"""The close after a bad request (model, intent, call_id), as OpenAI closes."""
+
+@dataclass(frozen=True)
+class Handshake:
+    """What a client asked for when it connected."""
+
+    dialect: Literal["ga", "beta"]
+    headers: Mapping[str, str]
+    subprotocols: tuple[str, ...]
+    query: Mapping[str, str]
+
+
+class Refused(Exception):
+    """A connection turned away: an optional ``error`` event, then a close."""
+
+    def __init__(self, error: ProtocolError | None, close: Close) -> None:
+        super().__init__(close.reason)
+        self.error, self.close = error, close
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A session the app let open: its backend, and what to call once it is over."""
+
+    backend: SessionBackend
+    release: Callable[[], None]
+    summary: str = ""
+    """What opened, for the log (``realtime, gpt-realtime``)."""
+
+
+class SessionOpener(Protocol):
+    """The app's side of a handshake: check it, and make the session's backend."""
+
+    async def open(self, handshake: Handshake, connection: Connection) -> Opened:
+        """The session to serve, its events sent with ``connection.send``; raises :class:`Refused`.
+
+        Called once the upgrade is accepted. Cancelled when the connection must stop
+        meanwhile (a shutdown): whatever it holds it releases before it re-raises.
+        """
+        ...
 
 
 class Connection:
     """Serves one Realtime WebSocket connection until it closes."""
 
-    def __init__(
-        self,
-        websocket: WebSocket,
-        config: ServerConfig,
-        registry: SessionRegistry,
-        auth: Authenticator,
-    ) -> None:
+    def __init__(self, websocket: WebSocket, config: ServerConfig, opener: SessionOpener) -> None:
         self.websocket = websocket
         self.config = config
-        self.registry = registry
-        self.auth = auth
+        self._opener = opener
         self._outbox = Outbox(config.max_outbox_bytes, config.max_reply_bytes)
         self._handling = False
         self._replying_to: str | None = None
@@ -71,9 +104,9 @@ class Connection:
         self._marks = FrameMarks(config.probe) if config.probe is not None else None
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
-        self._session: Session | None = None
+        self._backend: SessionBackend | None = None
         self._unknown_fields: set[str] = set()
-        self._subprotocols = list(websocket.scope.get("subprotocols") or [])
+        self._subprotocols = tuple(websocket.scope.get("subprotocols") or ())
         beta_header = websocket.headers.get("openai-beta", "")
         self.dialect: Literal["ga", "beta"] = (
             "beta" if "realtime=v1" in beta_header or _BETA_PROTOCOL in self._subprotocols else "ga"
@@ -84,123 +117,26 @@ class Connection:
         )
 
     async def serve(self) -> None:
-        """Accept, check the request, then run the session until either side closes."""
+        """Accept, let the app open a session, then serve it until either side closes."""
         await self.websocket.accept(subprotocol=self._choose_subprotocol())
+        handshake = Handshake(
+            self.dialect,
+            self.websocket.headers,
+            self._subprotocols,
+            self.websocket.query_params,
+        )
         try:
-            token = presented_token(self.websocket.headers, self._subprotocols)
-            grant = self.auth.authenticate(token, self.dialect)
-        except ProtocolError as error:
-            await self._refuse(error, Close.after(error, AUTH_CLOSE_CODE))
-            return
-        try:
-            kind, model = self._check_request(grant.secret)
-            admission = self.registry.admit(grant.key_index, self.shut_down)
-        except ProtocolError as error:
-            await self._refuse(error, Close.after(error, REQUEST_CLOSE_CODE))
-            return
+            opened = await self._open(handshake)
         except Refused as refused:
             await self._refuse(refused.error, refused.close)
             return
         try:
-            await self._run(admission, grant, kind, model)
+            await self._run(opened)
         finally:
-            admission.release()
+            opened.release()
 
-    def shut_down(self) -> None:
-        """End the session for a server shutdown: responses cancelled, then close 1001."""
-        if self._session is not None:
-            self._session.cancel_responses()
-        self._outbox.close(SHUTDOWN)
-        self._stopping.set()
-
-    async def _run(
-        self,
-        admission: Admission,
-        grant: Grant,
-        kind: Literal["realtime", "transcription"],
-        model: str | None,
-    ) -> None:
-        session = Session(
-            kind=kind,
-            model=model,
-            engines_for=self.config.models.engines,
-            sink=self._send_event,
-            ids=self._ids,
-            clock=SystemClock(),
-            options=self.config.session,
-            on_expired=self._expired,
-            config=grant.secret.config if grant.secret is not None else None,
-        )
-        bind_session(session.id)
-        admission.attach(session)
-        self._session = session
-        _LOG.info("session opened: %s %s, %s", self.dialect, kind, model or "no model")
-        writer = asyncio.get_running_loop().create_task(self._write())
-        try:
-            session.start()
-            await self._read(session, writer)
-        finally:
-            await session.aclose()
-            await self._finish(writer)
-            _LOG.info("session closed")
-
-    def _choose_subprotocol(self) -> str | None:
-        if "realtime" in self._subprotocols:
-            return "realtime"
-        # Never echo a protocol that carries an API key.
-        safe = [p for p in self._subprotocols if not p.startswith(KEY_PROTOCOL)]
-        return safe[0] if safe else None
-
-    def _check_request(
-        self, secret: ClientSecret | None
-    ) -> tuple[Literal["realtime", "transcription"], str | None]:
-        params = self.websocket.query_params
-        model = params.get("model")
-        if params.get("call_id"):
-            raise ProtocolError(
-                "invalid_value",
-                "Sideband connections with call_id are not supported by this server.",
-                param="call_id",
-            )
-        if params.get("intent") == "transcription":
-            if model:
-                raise ProtocolError(
-                    "invalid_model",
-                    "You must not provide a model parameter for transcription sessions.",
-                )
-            if secret is not None and secret.kind != "transcription":
-                raise kind_mismatch(secret.kind)
-            return "transcription", None
-        if secret is not None and secret.kind == "transcription":
-            if model:
-                raise kind_mismatch(secret.kind)
-            return "transcription", None
-        if secret is not None and secret.model:
-            if model and model != secret.model:
-                raise model_mismatch(model, secret.model)
-            model = secret.model
-        if not model:
-            raise errors.missing_model(self.config.example_model)
-        if self.config.models.find(model) is None:
-            raise errors.invalid_model(model, None)
-        return "realtime", model
-
-    async def _refuse(self, error: ProtocolError | None, close: Close) -> None:
-        _LOG.info("refused a %s connection: %s %s", self.dialect, close.code, close.reason)
-        with contextlib.suppress(Exception):
-            if error is not None:
-                event = ga.ErrorEvent(
-                    event_id=self._ids.new("event_"),
-                    error=ga.ErrorDetail.model_validate(error.to_dict()),
-                )
-                await self.websocket.send_text(event.to_text())
-            await self.websocket.close(close.code, close.reason)
-
-    def _expired(self) -> None:
-        error = errors.session_expired(self.config.session.session_minutes)
-        self._outbox.close(Close.after(error, 1001))
-
-    def _send_event(self, event: ga.ServerEvent) -> None:
+    def send(self, event: ga.ServerEvent) -> None:
+        """Queue one server event for the client (the backend's sink); never blocks."""
         marks = self._marks
         timed = marks.timing(event) if marks is not None else None
         for frame in self._edge.encode(event):
@@ -228,12 +164,70 @@ class Connection:
             return
         self._oversize_reported = self._handling
         error = errors.reply_too_large(event_type, size, limit, self._replying_to)
-        self._send_event(
+        self.send(
             ga.ErrorEvent(
                 event_id=self._ids.new("event_"),
                 error=ga.ErrorDetail.model_validate(error.to_dict()),
             )
         )
+
+    def close(self, close: Close) -> None:
+        """Close the connection after the frames already queued (a session that expired)."""
+        self._outbox.close(close)
+
+    def shut_down(self) -> None:
+        """End the session for a server shutdown: responses cancelled, then close 1001."""
+        if self._backend is not None:
+            self._backend.cancel_responses()
+        self._outbox.close(SHUTDOWN)
+        self._stopping.set()
+
+    async def _open(self, handshake: Handshake) -> Opened:
+        """The app's answer to the handshake, unless the server stops first."""
+        opening = asyncio.ensure_future(self._opener.open(handshake, self))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({opening, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not opening.done():
+            opening.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Refused):
+                await opening
+            raise Refused(None, SHUTDOWN)
+        return opening.result()
+
+    async def _run(self, opened: Opened) -> None:
+        backend = opened.backend
+        bind_session(backend.id)
+        self._backend = backend
+        _LOG.info("session opened: %s %s", self.dialect, opened.summary)
+        writer = asyncio.get_running_loop().create_task(self._write())
+        try:
+            await backend.open()
+            await self._read(backend, writer)
+        finally:
+            await backend.aclose()
+            await self._finish(writer)
+            _LOG.info("session closed")
+
+    def _choose_subprotocol(self) -> str | None:
+        if "realtime" in self._subprotocols:
+            return "realtime"
+        # Never echo a protocol that carries an API key.
+        safe = [p for p in self._subprotocols if not p.startswith(KEY_PROTOCOL)]
+        return safe[0] if safe else None
+
+    async def _refuse(self, error: ProtocolError | None, close: Close) -> None:
+        _LOG.info("refused a %s connection: %s %s", self.dialect, close.code, close.reason)
+        with contextlib.suppress(Exception):
+            if error is not None:
+                event = ga.ErrorEvent(
+                    event_id=self._ids.new("event_"),
+                    error=ga.ErrorDetail.model_validate(error.to_dict()),
+                )
+                await self.websocket.send_text(event.to_text())
+            await self.websocket.close(close.code, close.reason)
 
     def _unknown_field(self, path: str) -> None:
         general = _INDEX.sub("[]", path)
@@ -246,11 +240,11 @@ class Connection:
         shown = ProtocolError.shown(general)
         _LOG.warning("ignored the unknown client field %r (lenient mode)", shown)
 
-    async def _read(self, session: Session, writer: asyncio.Task[None]) -> None:
-        """Feed client frames to the session until the client leaves or the connection ends."""
+    async def _read(self, backend: SessionBackend, writer: asyncio.Task[None]) -> None:
+        """Feed client frames to the backend until the client leaves or the connection ends."""
         # One receiving task for the whole connection: a task and a wait for every
         # frame cost more than handling an audio append does.
-        receiver = asyncio.ensure_future(self._receive(session, writer))
+        receiver = asyncio.ensure_future(self._receive(backend, writer))
         stopping = asyncio.ensure_future(self._stopping.wait())
         try:
             await asyncio.wait({receiver, writer, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -260,34 +254,34 @@ class Connection:
             with contextlib.suppress(asyncio.CancelledError):
                 await receiver
 
-    async def _receive(self, session: Session, writer: asyncio.Task[None]) -> None:
+    async def _receive(self, backend: SessionBackend, writer: asyncio.Task[None]) -> None:
         while not (writer.done() or self._stopping.is_set()):
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            self._handle(session, message.get("text"), message.get("bytes"))
+            await self._handle(backend, message.get("text"), message.get("bytes"))
 
-    def _handle(self, session: Session, text: str | None, data: bytes | None) -> None:
+    async def _handle(self, backend: SessionBackend, text: str | None, data: bytes | None) -> None:
         received = self._marks.probe.clock() if self._marks is not None else 0.0
         if text is None:
             if self.config.trace_events:
                 _TRACE.info("client <binary frame, %d bytes>", len(data or b""))
-            session.report(errors.binary_frame())
+            backend.report(errors.binary_frame())
             return
         if self.config.trace_events:
             _TRACE.info("client %s", describe_frame(text))
         try:
             event = self._edge.decode(text)
         except ProtocolError as error:
-            session.report(error)
+            backend.report(error)
             return
         self._handling, self._replying_to, self._oversize_reported = True, event.event_id, False
         try:
             if self._marks is None:
-                session.handle(event)
+                await backend.handle(event)
                 return
             with self._marks.handling(event.type, received):
-                session.handle(event)
+                await backend.handle(event)
         finally:
             self._handling, self._replying_to = False, None
 

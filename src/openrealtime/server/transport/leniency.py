@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from ...protocol import ProtocolError, ga
 from .edge import DialectEdge
@@ -23,23 +23,33 @@ _MAX_REMOVED: Final = 64
 """Unknown fields removed from one event at most; a bound on re-parsing."""
 
 
-def _remove(document: Any, path: str) -> bool:
+def _remove(document: object, path: str) -> bool:
     """Delete the field at a dotted path (``session.tools[0].x``); whether it was there."""
     steps: list[str | int] = [
         name if name else int(index) for name, index in _SEGMENT.findall(path)
     ]
     node = document
     for step in steps[:-1]:
-        in_list = isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node)
-        in_object = isinstance(step, str) and isinstance(node, dict) and step in node
-        if not (in_list or in_object):
+        child = _child(node, step)
+        if child is None:
             return False
-        node = node[step]
+        node = child
     last = steps[-1] if steps else None
     if isinstance(last, str) and isinstance(node, dict) and last in node:
         del node[last]
         return True
     return False
+
+
+def _child(node: object, step: str | int) -> object | None:
+    """``node[step]`` when the list index or object key exists, else ``None``."""
+    if isinstance(step, int) and isinstance(node, list) and 0 <= step < len(node):
+        child: object = node[step]
+        return child
+    if isinstance(step, str) and isinstance(node, dict) and step in node:
+        found: object = node[step]
+        return found
+    return None
 
 
 class LenientEdge:

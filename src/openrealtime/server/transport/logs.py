@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-from typing import Any, Final
+from typing import Final
 
 __all__ = [
     "LOG_FORMAT",
@@ -97,9 +97,9 @@ def describe_frame(text: str | bytes) -> str:
         return f"<JSON nested too deeply, {len(text)} bytes>"
 
 
-def _redact(value: Any, *, audio_delta: bool) -> Any:
+def _redact(value: object, *, audio_delta: bool) -> object:
     if isinstance(value, dict):
-        redacted: dict[str, Any] = {}
+        redacted: dict[str, object] = {}
         for key, item in value.items():
             if key in _SECRET_KEYS:
                 redacted[key] = "<redacted>"

@@ -19,7 +19,7 @@ from typing import Final
 
 from ...protocol import ProtocolError
 
-__all__ = ["OUTBOX_FULL", "Close", "Outbox", "close_reason", "frame_bytes"]
+__all__ = ["OUTBOX_FULL", "SHUTDOWN", "Close", "Outbox", "close_reason", "frame_bytes"]
 
 
 def close_reason(error: ProtocolError) -> str:
@@ -46,6 +46,7 @@ class Close:
 
 
 OUTBOX_FULL: Final = Close(1008, "outbox full: client not reading")
+SHUTDOWN: Final = Close(1001, "server shutting down")
 
 
 class Outbox:

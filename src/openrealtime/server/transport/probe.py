@@ -1,72 +1,18 @@
-"""Server-side latency samples for benchmarks: opt-in, and nothing is timed when off.
+"""One connection's side of the latency probe: which frames are timed, and when they left.
 
-With ``ServerConfig(probe=LatencyProbe())`` every connection times two paths through
-the server on the probe's monotonic clock, up to the moment the writer's
-``send_text`` of the frame has returned (the frame is in the socket's hands):
-
-- ``"<client event type> -> response.created"``: from the reader having the client
-  frame whose handling started a response (``response.create``, or the
-  ``input_audio_buffer.append`` in which server VAD ended a turn) to that
-  response's ``response.created``;
-- each of :data:`DELTA_TYPES`: from the session core emitting the delta event.
-
-Samples are kept in the server process until :meth:`LatencyProbe.drain` takes them.
+See :mod:`openrealtime.server.latency` for the metrics and the sample store.
 """
 
 from __future__ import annotations
 
 import contextlib
-import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from typing import Final
+from collections.abc import Iterator
 
 from ...protocol import ga
+from ..latency import DELTA_TYPES, LatencyProbe, created_metric
 
-__all__ = ["DELTA_TYPES", "FrameMarks", "LatencyProbe", "created_metric"]
-
-DELTA_TYPES: Final = frozenset(
-    {
-        "response.output_text.delta",
-        "response.output_audio.delta",
-        "response.output_audio_transcript.delta",
-    }
-)
-"""The engine output deltas timed from emission to the wire; each is its own metric."""
-
-
-def created_metric(trigger: str) -> str:
-    """The metric of ``response.created`` after a client event of type ``trigger``."""
-    return f"{trigger} -> response.created"
-
-
-class LatencyProbe:
-    """Latency samples in seconds, by metric, from every connection of one server.
-
-    At most ``max_samples`` are kept per metric between drains; later ones are
-    counted in :attr:`dropped`, so a probe left on cannot grow without end.
-    """
-
-    def __init__(
-        self, clock: Callable[[], float] = time.monotonic, *, max_samples: int = 1_000_000
-    ) -> None:
-        self.clock = clock
-        self.max_samples = max_samples
-        self.dropped = 0
-        self._samples: dict[str, list[float]] = {}
-
-    def record(self, metric: str, start: float) -> None:
-        """One sample of ``metric``: from ``start`` (a reading of :attr:`clock`) to now."""
-        samples = self._samples.setdefault(metric, [])
-        if len(samples) < self.max_samples:
-            samples.append(self.clock() - start)
-        else:
-            self.dropped += 1
-
-    def drain(self) -> dict[str, list[float]]:
-        """Every sample since the last drain, by metric; the probe starts empty again."""
-        samples, self._samples = self._samples, {}
-        return samples
+__all__ = ["FrameMarks"]
 
 
 class FrameMarks:

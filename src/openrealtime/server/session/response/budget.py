@@ -2,11 +2,15 @@
 
 The rule is :mod:`openrealtime.engines.tokens`: text by its tokens, audio at one token
 per 50 ms counted over the response's whole audio. Speech counts from the moment the
-response accepts it, even while the output encoder still holds its tail.
+response accepts it, even while the output encoder still holds its tail. A responder
+that reports :class:`~openrealtime.engines.Usage` replaces the text counts (input and
+output) in the wire ``usage``; the limit is still enforced on the rule's count, as
+output streams.
 """
 
 from __future__ import annotations
 
+from ....engines import Usage
 from ....engines.tokens import audio_tokens, count_tokens, split_tokens
 from ....protocol import ga
 
@@ -25,6 +29,8 @@ class TokenBudget:
         """Audio accepted: sent, or still in the encoder."""
         self.exhausted = False
         """Set once something did not fit: the response ends ``incomplete``."""
+        self.reported: Usage | None = None
+        """The responder's own counts, when it reported them."""
 
     @property
     def audio(self) -> int:
@@ -67,21 +73,27 @@ class TokenBudget:
         return sum(count_tokens(piece) for piece in pieces) + audio
 
     def usage(self, input_text: int, input_audio: int) -> ga.Usage:
-        """The wire ``usage``: input as given, output as sent."""
+        """The wire ``usage``: input as given, output as sent; text as the engine counted it."""
+        reported = self.reported
+        output_text = self.text if reported is None else reported.output_tokens
+        cached = 0 if reported is None else reported.cached_tokens
+        if reported is not None:
+            input_text = reported.input_tokens
         details_in = ga.InputTokenDetails(
             text_tokens=input_text,
             audio_tokens=input_audio,
             image_tokens=0,
-            cached_tokens=0,
+            cached_tokens=cached,
             cached_tokens_details=ga.CachedTokensDetails(
-                text_tokens=0, audio_tokens=0, image_tokens=0
+                text_tokens=cached, audio_tokens=0, image_tokens=0
             ),
         )
-        details_out = ga.OutputTokenDetails(text_tokens=self.text, audio_tokens=self.audio)
+        details_out = ga.OutputTokenDetails(text_tokens=output_text, audio_tokens=self.audio)
+        output = output_text + self.audio
         return ga.Usage(
-            total_tokens=input_text + input_audio + self.total,
+            total_tokens=input_text + input_audio + output,
             input_tokens=input_text + input_audio,
-            output_tokens=self.total,
+            output_tokens=output,
             input_token_details=details_in,
             output_token_details=details_out,
         )

@@ -10,59 +10,103 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
-from ....engines import ContextItem, EngineError, ResponseRequest, ToolSpec
+from ....engines import CancelSignal, ContextItem, EngineError, ResponseRequest, TruncationPolicy
 from ....engines.tokens import audio_tokens, count_tokens
 from ....protocol import ga
 from .. import errors
-from ..conversation import StoredItem
+from ..checks import check_output_modalities, check_tools, check_voice
+from ..context import SessionContext
+from ..conversation import Conversation, StoredItem
+from ..items import client_audio
+from ..tasks import SessionTasks
+from ..transcription import Transcriptions
+from ..view import EffectiveSession, voice_name
 from .driver import drive_response
-from .plan import ResponsePlan
+from .plan import RequestParts, ResponsePlan
 from .run import ResponseRun, Stopped
 
-if TYPE_CHECKING:
-    from ..session import Session
-
-__all__ = ["Responses", "context_item"]
+__all__ = ["CancelReason", "Responses", "context_item"]
 
 _REMEMBERED = 256
+_Message = ga.SystemMessageItem | ga.UserMessageItem | ga.AssistantMessageItem
+_Content = (
+    ga.InputTextContent
+    | ga.InputAudioContent
+    | ga.InputImageContent
+    | ga.OutputTextContent
+    | ga.OutputAudioContent
+)
+_NO_OVERRIDES = ga.ResponseCreateParams()
 CancelReason = Literal["turn_detected", "client_cancelled"]
 
 
 class Responses:
-    """The session's running responses."""
+    """The session's running responses.
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    ``on_turn_started`` hears that a response began writing to the conversation;
+    ``on_turn_ended`` that one ended on its own, with the seconds its audio still
+    plays: the user's turn begins then.
+    """
+
+    def __init__(
+        self,
+        ctx: SessionContext,
+        tasks: SessionTasks,
+        conversation: Conversation,
+        settings: EffectiveSession,
+        transcriptions: Transcriptions,
+        *,
+        session_id: str,
+        on_turn_started: Callable[[], None],
+        on_turn_ended: Callable[[float], None],
+    ) -> None:
+        self._ctx = ctx
+        self._tasks = tasks
+        self._conversation = conversation
+        self._settings = settings
+        self._transcriptions = transcriptions
+        self._session_id = session_id
+        self._on_turn_started = on_turn_started
+        self._on_turn_ended = on_turn_ended
         self.active: ResponseRun | None = None
         """The response writing to the default conversation, if any."""
-        self._runs: dict[str, tuple[ResponseRun, asyncio.Task[None]]] = {}
+        self._runs: dict[str, _Running] = {}
         self._finished: deque[str] = deque(maxlen=_REMEMBERED)
+
+    @property
+    def responding(self) -> bool:
+        """Whether a response writes to the default conversation now."""
+        return self.active is not None
 
     # -- client events -------------------------------------------------------------
 
     def create(self, event: ga.ResponseCreateEvent) -> None:
-        """Start a response with the session's settings and the event's overrides.
-
-        A parameter given as ``null`` is no override: the session's value applies.
-        """
-        params = _overrides(event.response.to_dict()) if event.response is not None else {}
+        """Start a response with the session's settings and the event's overrides."""
+        params = event.response or _NO_OVERRIDES
         event_id = event.event_id
-        out_of_band = params.get("conversation") == "none"
+        out_of_band = params.conversation == "none"
         if not out_of_band and self.active is not None:
             raise errors.active_response(self.active.id, event_id)
-        _check_params(params, event_id)
-        if params.get("input") is not None and event.response is not None:
-            context = self._resolve_input(event.response.input or [], event_id)
+        check_output_modalities(params.output_modalities, "response", event_id)
+        check_tools(params.tools, params.tool_choice, "response", event_id)
+        output = params.audio.output if params.audio is not None else None
+        if output is not None and output.voice is not None:
+            engines = self._settings.engines()
+            check_voice(voice_name(output.voice), engines, "response.audio.output.voice", event_id)
+        if params.input is not None:
+            context = self._resolve_input(params.input, event_id)
         else:
-            context = list(self._session.conversation)
+            context = list(self._conversation)
         self._start(params, context, out_of_band=out_of_band)
 
     def create_automatic(self) -> None:
         """A response started by turn detection, unless one is already running."""
         if self.active is None:
-            self._start({}, list(self._session.conversation), out_of_band=False)
+            self._start(_NO_OVERRIDES, list(self._conversation), out_of_band=False)
 
     def cancel(self, event: ga.ResponseCancelEvent) -> None:
         """Cancel the active response, or the one named."""
@@ -73,7 +117,7 @@ class Responses:
             return
         entry = self._runs.get(event.response_id)
         if entry is not None:
-            self._cancel(entry[0], "client_cancelled")
+            self._cancel(entry.run, "client_cancelled")
         elif event.response_id in self._finished:
             raise errors.cancel_not_active(event.event_id)
         else:
@@ -86,78 +130,76 @@ class Responses:
         if self.active is not None:
             self._cancel(self.active, "turn_detected")
 
-    def cancel_by_id(
-        self, response_id: str, reason: Literal["turn_detected", "client_cancelled"]
-    ) -> None:
+    def cancel_by_id(self, response_id: str, reason: CancelReason) -> None:
         """Cancel a running response, if it still runs."""
         entry = self._runs.get(response_id)
         if entry is not None:
-            self._cancel(entry[0], reason)
+            self._cancel(entry.run, reason)
 
     def cancel_all(self) -> None:
         """Cancel every running response (the server is shutting down)."""
-        for run, _task in list(self._runs.values()):
-            self._cancel(run, "client_cancelled")
+        for entry in list(self._runs.values()):
+            self._cancel(entry.run, "client_cancelled")
+
+    def signal_all(self) -> None:
+        """Tell the engines of every running response to stop (the session is closing)."""
+        for entry in self._runs.values():
+            entry.cancel.cancel()
 
     def mute(self, response_id: str, item_id: str, content_index: int, end_ms: float) -> None:
         """Stop the speech of a part a client truncated while it generates."""
         entry = self._runs.get(response_id)
         if entry is not None:
-            entry[0].mute_after(item_id, content_index, end_ms)
+            entry.run.mute_after(item_id, content_index, end_ms)
 
     # -- internals -----------------------------------------------------------------
 
     def _start(
-        self, params: dict[str, Any], context: list[StoredItem], *, out_of_band: bool
+        self, params: ga.ResponseCreateParams, context: list[StoredItem], *, out_of_band: bool
     ) -> None:
-        session = self._session
-        ctx = session.ctx
-        view = session.view
-        audio = _overrides((params.get("audio") or {}).get("output") or {})
-        voice = audio.get("voice", view.voice)
-        plan = ResponsePlan(
-            output_modalities=params.get("output_modalities") or view.output_modalities,  # type: ignore[arg-type]
-            voice=voice["id"] if isinstance(voice, dict) else str(voice),
-            output_format=audio.get("format") or view.output_format,
-            max_output_tokens=params.get("max_output_tokens", view.max_output_tokens),
-            conversation_id=None if out_of_band else session.conversation.id,
-            metadata=params.get("metadata"),
-            temperature=params.get("temperature", view.temperature),
-        )
-        conversation = None if out_of_band else session.conversation
+        ctx = self._ctx
+        view = self._settings.view
+        conversation = None if out_of_band else self._conversation
+        plan = ResponsePlan.of(params, view, conversation.id if conversation is not None else None)
         run = ResponseRun(ctx, ctx.ids.new("resp_"), plan, conversation, self._on_done)
         if not out_of_band:
             self.active = run
-            session.audio_input.cancel_idle_timer()
+            self._on_turn_started()
         run.start()
-        request = _Request(
-            instructions=params.get("instructions", view.instructions),
-            tools=params.get("tools", view.tools),
-            tool_choice=params.get("tool_choice", view.tool_choice),
-        )
-        task = session.spawn(self._run(run, context, request))
-        self._runs[run.id] = (run, task)
+        cancel = CancelSignal()
+        parts = RequestParts.of(params, view)
+        task = self._tasks.spawn(self._run(run, context, parts, cancel))
+        self._runs[run.id] = _Running(run, task, cancel)
 
-    async def _run(self, run: ResponseRun, context: list[StoredItem], request: _Request) -> None:
-        session = self._session
+    async def _run(
+        self,
+        run: ResponseRun,
+        context: list[StoredItem],
+        parts: RequestParts,
+        cancel: CancelSignal,
+    ) -> None:
         try:
-            await session.transcriptions.wait([stored.id for stored in context if stored.audio])
-            items = [context_item(stored) for stored in context]
+            await self._transcriptions.wait([stored.id for stored in context if stored.audio])
             run.plan.input_text_tokens, run.plan.input_audio_tokens = _input_tokens(
-                request.instructions, context
+                parts.instructions, context
             )
-            engine_request = ResponseRequest(
-                instructions=request.instructions,
-                context=items,
-                tools=[_tool_spec(tool) for tool in request.tools],
-                tool_choice=_tool_choice(request.tool_choice),
+            view = self._settings.view
+            request = ResponseRequest(
+                instructions=parts.instructions,
+                context=[context_item(stored) for stored in context],
+                tools=parts.tools,
+                tool_choice=parts.tool_choice,
                 output_modalities=tuple(run.plan.output_modalities),
                 voice=run.plan.voice,
                 temperature=run.plan.temperature,
                 max_output_tokens=run.plan.token_limit,
                 metadata=run.plan.metadata,
+                truncation=_truncation(view.truncation),
+                session_id=self._session_id,
+                response_id=run.id,
+                cancel=cancel,
             )
-            await drive_response(run, session.engines(), engine_request, speed=session.view.speed)
+            await drive_response(run, self._settings.engines(), request, speed=view.speed)
         except Stopped:
             pass
         except EngineError as exc:
@@ -165,88 +207,68 @@ class Responses:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            session.ctx.log.exception("response %s crashed", run.id)
+            self._ctx.log.exception("response %s crashed", run.id)
             run.fail("engine_error", repr(exc))
 
-    def _cancel(
-        self, run: ResponseRun, reason: Literal["turn_detected", "client_cancelled"]
-    ) -> None:
+    def _cancel(self, run: ResponseRun, reason: CancelReason) -> None:
         entry = self._runs.get(run.id)
-        run.cancel(reason)
+        run.cancel(reason)  # response.done, and (in _on_done) the engines' cancel signal
         if entry is not None:
-            entry[1].cancel()
+            entry.task.cancel()
 
     def _on_done(self, run: ResponseRun) -> None:
-        self._runs.pop(run.id, None)
+        # However a response ends (done, cancelled, cut by the token limit, failed), its
+        # engines hear it before anything cancels their task.
+        entry = self._runs.pop(run.id, None)
+        if entry is not None:
+            entry.cancel.cancel()
         self._finished.append(run.id)
         if self.active is run:
             self.active = None
             # The assistant stopped on its own (done, or out of tokens): now the user's turn.
             if run.status in ("completed", "incomplete"):
-                self._session.audio_input.start_idle_timer(run.playback_left())
+                self._on_turn_ended(run.playback_left())
 
-    def _resolve_input(self, inputs: list[Any], event_id: str | None) -> list[StoredItem]:
-        conversation = self._session.conversation
+    def _resolve_input(self, inputs: list[ga.InputItem], event_id: str | None) -> list[StoredItem]:
         resolved: list[StoredItem] = []
+        fmt = self._settings.view.input_format
         for index, entry in enumerate(inputs):
             if isinstance(entry, ga.ItemReference):
-                stored = conversation.get(entry.id)
+                stored = self._conversation.get(entry.id)
                 if stored is None:
                     raise errors.item_not_found(entry.id, f"response.input[{index}].id", event_id)
                 resolved.append(stored)
-            else:
-                item = entry.model_copy(deep=True)
-                audio = self._session.items.extract_audio(
-                    item, event_id, f"response.input[{index}]"
-                )
-                # An inline item is never stored, but the response's work names items by id.
-                item.id = item.id or self._session.ctx.ids.new("item_")
-                resolved.append(StoredItem(item=item, audio=audio))
+                continue
+            item = entry.model_copy(deep=True)
+            audio = (
+                client_audio(item, fmt, event_id, f"response.input[{index}]")
+                if isinstance(item, ga.UserMessageItem)
+                else {}
+            )
+            # An inline item is never stored, but the response's work names items by id.
+            item.id = item.id or self._ctx.ids.new("item_")
+            resolved.append(StoredItem(item=item, audio=audio))
         return resolved
 
 
-class _Request:
-    """The request fields that do not shape the response resource."""
+@dataclass(frozen=True)
+class _Running:
+    """A response that runs: its state table, its task, and its engines' cancel signal."""
 
-    def __init__(self, instructions: str, tools: list[dict[str, Any]], tool_choice: Any) -> None:
-        self.instructions = instructions or ""
-        self.tools = tools or []
-        self.tool_choice = tool_choice
-
-
-def _overrides(params: dict[str, Any]) -> dict[str, Any]:
-    """The parameters that override the session: those given, and not ``null``."""
-    return {key: value for key, value in params.items() if value is not None}
+    run: ResponseRun
+    task: asyncio.Task[None]
+    cancel: CancelSignal
 
 
-def _check_params(params: dict[str, Any], event_id: str | None) -> None:
-    modalities = params.get("output_modalities")
-    if isinstance(modalities, list) and len(set(modalities)) > 1:
-        raise errors.output_modalities(modalities, "response.output_modalities", event_id)
-    for index, tool in enumerate(params.get("tools") or []):
-        if tool.get("type") != "function":
-            raise errors.unsupported_value(
-                str(tool.get("type")), ["function"], f"response.tools[{index}].type", event_id
-            )
-    choice = params.get("tool_choice")
-    if isinstance(choice, dict) and choice.get("type") != "function":
-        raise errors.unsupported_value(
-            str(choice.get("type")), ["function"], "response.tool_choice.type", event_id
-        )
+def _truncation(setting: ga.Truncation | None) -> TruncationPolicy:
+    if isinstance(setting, ga.TruncationRetentionRatio):
+        return TruncationPolicy("retention_ratio", setting.retention_ratio)
+    return TruncationPolicy("disabled") if setting == "disabled" else TruncationPolicy()
 
 
-def _tool_spec(tool: dict[str, Any]) -> ToolSpec:
-    return ToolSpec(
-        name=str(tool.get("name")),
-        description=tool.get("description"),
-        parameters=tool.get("parameters"),
-    )
-
-
-def _tool_choice(choice: Any) -> str:
-    if isinstance(choice, dict):
-        return str(choice.get("name"))
-    return str(choice or "auto")
+def _message_content(item: ga.Item) -> Sequence[_Content]:
+    """A message's content parts; other items have none."""
+    return item.content if isinstance(item, _Message) else []
 
 
 def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, int]:
@@ -263,7 +285,7 @@ def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, in
             text += count_tokens(item.name) + count_tokens(item.arguments)
         elif isinstance(item, ga.FunctionCallOutputItem):
             text += count_tokens(item.output)
-        for index, part in enumerate(getattr(item, "content", [])):
+        for index, part in enumerate(_message_content(item)):
             track = stored.audio.get(index)
             if track is not None and track.pcm:
                 audio += audio_tokens(track.duration_ms)
@@ -279,12 +301,18 @@ def context_item(stored: StoredItem) -> ContextItem:
     item = stored.item
     if isinstance(item, ga.FunctionCallItem):
         return ContextItem(
-            kind="function_call", name=item.name, call_id=item.call_id, arguments=item.arguments
+            id=item.id,
+            kind="function_call",
+            name=item.name,
+            call_id=item.call_id,
+            arguments=item.arguments,
         )
     if isinstance(item, ga.FunctionCallOutputItem):
-        return ContextItem(kind="function_call_output", call_id=item.call_id, output=item.output)
+        return ContextItem(
+            id=item.id, kind="function_call_output", call_id=item.call_id, output=item.output
+        )
     texts: list[str] = []
-    for part in getattr(item, "content", []):
+    for part in _message_content(item):
         if isinstance(part, ga.InputTextContent | ga.OutputTextContent):
             texts.append(part.text)
         elif isinstance(part, ga.InputAudioContent):
@@ -293,10 +321,11 @@ def context_item(stored: StoredItem) -> ContextItem:
         elif isinstance(part, ga.OutputAudioContent):
             texts.append(part.transcript or "")
     track = stored.audio.get(0)
-    role = getattr(item, "role", None)
+    role = item.role if isinstance(item, _Message) else None
     return ContextItem(
+        id=item.id,
         kind="message",
-        role=role if role in ("system", "user", "assistant") else None,
+        role=role,
         text=" ".join(text for text in texts if text),
         audio=bytes(track.pcm) if track is not None and role == "user" else None,
         sample_rate=track.sample_rate if track is not None and role == "user" else None,

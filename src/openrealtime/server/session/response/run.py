@@ -6,27 +6,33 @@ The invariants of the protocol live here, and nowhere else:
 - every ``*.added`` is paired with its ``*.done``, in order, even on cancel;
 - items written to the default conversation appear there as they are generated.
 
-The lifecycle is an explicit state table (:data:`STEPS`): each step names the
-phases it may run in. Cancellation and failure are the ``finish`` step, which is
-allowed in every live phase and closes whatever is open before
-``response.done``; it is a transition, not an exception that skips events.
+The lifecycle is an explicit state table (:data:`STEPS`), as h11's is: for each
+step, the phases it may run in and the phase each leaves the run in. One place
+applies it (:meth:`ResponseRun._transition`): a step refused in the current phase
+raises before it sends anything, and a step that completes moves the run to the
+table's phase. Cancellation and failure are the ``finish`` step, which is allowed
+in every live phase and closes whatever is open before ``response.done``; it is a
+transition, not an exception that skips events.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Final, Literal, TypedDict, TypeVar
+
+from pydantic import BaseModel
 
 from ....audio.b64 import b64_audio_chunks
-from ....audio.formats import StreamingEncoder, audio_format_from_wire
+from ....audio.formats import StreamingEncoder
 from ....audio.pcm import duration_ms
+from ....engines import Usage
 from ....engines.tokens import count_tokens
 from ....protocol import ga
 from ..context import SessionContext
 from ..conversation import AudioTrack, Conversation, StoredItem
-from ..items import kept_transcript
 from .budget import TokenBudget
 from .plan import ResponsePlan, ResponseStatus
 
@@ -48,21 +54,32 @@ class Phase(enum.Enum):
     DONE = "done"
 
 
-_LIVE: Final = frozenset({Phase.IDLE, Phase.MESSAGE, Phase.PART, Phase.CALL})
+_LIVE: Final = (Phase.IDLE, Phase.MESSAGE, Phase.PART, Phase.CALL)
 
-STEPS: Final[dict[str, frozenset[Phase]]] = {
-    "start": frozenset({Phase.CREATED}),
-    "open_message": frozenset({Phase.IDLE}),
-    "open_part": frozenset({Phase.MESSAGE}),
-    "text": frozenset({Phase.PART}),
-    "speech": frozenset({Phase.PART}),
-    "close_part": frozenset({Phase.PART}),
-    "open_call": frozenset({Phase.IDLE}),
-    "arguments": frozenset({Phase.CALL}),
-    "close_item": frozenset({Phase.MESSAGE, Phase.CALL}),
-    "finish": _LIVE,
+STEPS: Final[dict[str, dict[Phase, Phase]]] = {
+    "start": {Phase.CREATED: Phase.IDLE},
+    "open_message": {Phase.IDLE: Phase.MESSAGE},
+    "open_part": {Phase.MESSAGE: Phase.PART},
+    "text": {Phase.PART: Phase.PART},
+    "speech": {Phase.PART: Phase.PART},
+    "close_part": {Phase.PART: Phase.MESSAGE},
+    "open_call": {Phase.IDLE: Phase.CALL},
+    "arguments": {Phase.CALL: Phase.CALL},
+    "close_item": {Phase.MESSAGE: Phase.IDLE, Phase.CALL: Phase.IDLE},
+    "finish": dict.fromkeys(_LIVE, Phase.DONE),
 }
-"""The response state table: step name -> phases in which the step is allowed."""
+"""The response state table: step -> (phase it may run in -> phase it leaves the run in)."""
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+class _PartRef(TypedDict):
+    """Where a content part's events point."""
+
+    response_id: str
+    item_id: str
+    output_index: int
+    content_index: int
 
 
 class Stopped(Exception):
@@ -108,120 +125,124 @@ class ResponseRun:
         self.plan = plan
         self.conversation = conversation
         self.phase = Phase.CREATED
-        self.status: str = "in_progress"
+        self.status: ResponseStatus = "in_progress"
         self._on_done = on_done
         self._output: list[_OutputItem] = []
         self._budget = TokenBudget(plan.token_limit)
         self._call_arguments = ""
         self._first_audio_at: float | None = None
-        self._audio_format = audio_format_from_wire(plan.output_format)
+        self._audio_format = plan.output_format
         self._encoder: StreamingEncoder | None = None
 
     # -- the state table ------------------------------------------------------------
 
-    def _step(self, name: str) -> None:
-        if self.phase not in STEPS[name]:
+    @contextlib.contextmanager
+    def _transition(self, name: str) -> Iterator[None]:
+        """Run step ``name``: refused outside its phases, then moved on as :data:`STEPS` says.
+
+        A step that ends the response early (the token limit) leaves it ``DONE``.
+        """
+        target = STEPS[name].get(self.phase)
+        if target is None:
             raise RuntimeError(f"response step {name!r} is not allowed in phase {self.phase}")
+        yield
+        self.phase = target
 
     @property
     def done(self) -> bool:
         """Whether ``response.done`` has been sent."""
         return self.phase is Phase.DONE
 
-    @property
-    def current_item(self) -> StoredItem | None:
-        """The output item being generated, if one is open."""
-        if self.phase in (Phase.MESSAGE, Phase.PART, Phase.CALL):
-            return self._output[-1].stored
-        return None
-
     # -- steps ---------------------------------------------------------------------
 
     def start(self) -> None:
         """``response.created`` (and the session's rate limits)."""
-        self._step("start")
-        self.phase = Phase.IDLE
-        self.ctx.emit(
-            ga.ResponseCreatedEvent(event_id=self.ctx.event_id(), response=self._resource())
-        )
-        self.ctx.rate_limits_updated(requests=1)
+        with self._transition("start"):
+            self.ctx.emit(
+                ga.ResponseCreatedEvent(event_id=self.ctx.event_id(), response=self._resource())
+            )
+            self.ctx.rate_limits_updated(requests=1)
 
     def open_message(self) -> None:
         """Begin an assistant message item."""
-        self._step("open_message")
-        item = ga.AssistantMessageItem(
-            id=self.ctx.ids.new("item_"), type="message", status="in_progress", content=[]
-        )
-        self._open_item(item)
-        self.phase = Phase.MESSAGE
+        with self._transition("open_message"):
+            item = ga.AssistantMessageItem(
+                id=self.ctx.ids.new("item_"), type="message", status="in_progress", content=[]
+            )
+            self._open_item(item)
 
     def open_part(self) -> None:
         """Begin the message's content part: audio with a transcript, or text."""
-        self._step("open_part")
-        out = self._output[-1]
-        kind: Literal["text", "audio"] = "audio" if self.plan.audio else "text"
-        part = _Part(kind=kind, index=len(out.parts))
-        content: ga.OutputAudioContent | ga.OutputTextContent
-        wire_part: ga.AudioPart | ga.TextPart
-        if kind == "audio":
-            part.track = AudioTrack(self._audio_format.beta_name, self._audio_format.sample_rate)
-            out.stored.audio[part.index] = part.track
-            content = ga.OutputAudioContent(transcript="")
-            wire_part = ga.AudioPart(transcript="")
-        else:
-            content = ga.OutputTextContent(text="")
-            wire_part = ga.TextPart(text="")
-        out.parts.append(part)
-        self._message(out).content.append(content)
-        self.phase = Phase.PART
-        self.ctx.emit(
-            ga.ResponseContentPartAddedEvent(
-                event_id=self.ctx.event_id(), **self._ref(out, part), part=wire_part
+        with self._transition("open_part"):
+            out = self._output[-1]
+            kind: Literal["text", "audio"] = "audio" if self.plan.audio else "text"
+            part = _Part(kind=kind, index=len(out.parts))
+            content: ga.OutputAudioContent | ga.OutputTextContent
+            wire_part: ga.AudioPart | ga.TextPart
+            if kind == "audio":
+                part.track = AudioTrack(
+                    self._audio_format.beta_name, self._audio_format.sample_rate
+                )
+                out.stored.audio[part.index] = part.track
+                content = ga.OutputAudioContent(transcript="")
+                wire_part = ga.AudioPart(transcript="")
+            else:
+                content = ga.OutputTextContent(text="")
+                wire_part = ga.TextPart(text="")
+            out.parts.append(part)
+            self._message(out).content.append(content)
+            self.ctx.emit(
+                ga.ResponseContentPartAddedEvent(
+                    event_id=self.ctx.event_id(), **self._ref(out, part), part=wire_part
+                )
             )
-        )
 
     def text(self, delta: str) -> None:
         """More text; raises :class:`Stopped` once the token limit ends the response."""
-        self._step("text")
-        out, part = self._output[-1], self._output[-1].parts[-1]
-        for piece in self._budget.take_text(delta):
-            part.text += piece
-            self.ctx.emit(
-                ga.ResponseOutputTextDeltaEvent(
-                    event_id=self.ctx.event_id(),
-                    **self._ref(out, part),
-                    delta=piece,
-                    **self.ctx.obfuscation(piece),
+        with self._transition("text"):
+            out, part = self._output[-1], self._output[-1].parts[-1]
+            for piece in self._budget.take_text(delta):
+                part.text += piece
+                self.ctx.emit(
+                    ga.ResponseOutputTextDeltaEvent(
+                        event_id=self.ctx.event_id(),
+                        **self._ref(out, part),
+                        delta=piece,
+                        **self.ctx.obfuscation(piece),
+                    )
                 )
-            )
-        self._stop_if_limited()
+            self._stop_if_limited()
 
     def speech(self, pcm: bytes, sample_rate: int, words: list[tuple[str, float]]) -> None:
         """Speech with the words it carries (``(word, end_ms)`` from the part's start).
 
         Transcript deltas go out first, then the audio in deltas of the configured
-        size, in the session's output format. A chunk that would pass the token
-        limit is not sent; the response ends ``incomplete``. A part cut by a
-        truncation while it was generating drops further speech.
+        size, in the session's output format. ``pcm`` may be empty: words of speech
+        already sent (estimated for a synthesizer without timings). A chunk that
+        would pass the token limit is not sent; the response ends ``incomplete``. A
+        part cut by a truncation while it was generating drops further speech.
         """
-        self._step("speech")
-        out, part = self._output[-1], self._output[-1].parts[-1]
-        assert part.track is not None, "speech goes to audio parts"
-        if part.muted_after_ms is not None:
-            return
-        pieces = [f" {word}" if part.text or i else word for i, (word, _) in enumerate(words)]
-        chunk_ms = duration_ms(len(pcm), sample_rate)
-        # Budgeted before encoding, so a refused chunk never reaches the encoder's tail.
-        if not self._budget.admit(self._budget.speech_cost(pieces, chunk_ms)):
-            self._stop_if_limited()
-        part.accepted_ms += chunk_ms
-        self._budget.accepted_ms += chunk_ms
+        with self._transition("speech"):
+            out, part = self._output[-1], self._output[-1].parts[-1]
+            assert part.track is not None, "speech goes to audio parts"
+            if part.muted_after_ms is not None:
+                return
+            pieces = [f" {word}" if part.text or i else word for i, (word, _) in enumerate(words)]
+            chunk_ms = duration_ms(len(pcm), sample_rate)
+            # Budgeted before encoding, so a refused chunk never reaches the encoder's tail.
+            if not self._budget.admit(self._budget.speech_cost(pieces, chunk_ms)):
+                self._stop_if_limited()
+            part.accepted_ms += chunk_ms
+            self._budget.accepted_ms += chunk_ms
+            wire = self._encode(out, part, pcm, sample_rate) if pcm else b""
+            self._send_speech(out, part, wire, pieces, [end_ms for _word, end_ms in words])
+
+    def _encode(self, out: _OutputItem, part: _Part, pcm: bytes, sample_rate: int) -> bytes:
         if self._encoder is not None and self._encoder.sample_rate != sample_rate:
             self._flush(out, part)
         if self._encoder is None:
             self._encoder = self._audio_format.streaming_encoder(sample_rate)
-        wire = self._encoder.encode(pcm)
-        self._send_speech(out, part, wire, pieces, [end_ms for _word, end_ms in words])
+        return self._encoder.encode(pcm)
 
     def engine_speech(self, pcm: bytes, sample_rate: int, transcript: str) -> None:
         """Speech from a speech-to-speech engine: the transcript ends with its audio."""
@@ -273,54 +294,51 @@ class ResponseRun:
 
     def close_part(self) -> None:
         """``*.done`` events of the open part, then ``content_part.done``."""
-        self._step("close_part")
-        self._close_part()
-        self.phase = Phase.MESSAGE
+        with self._transition("close_part"):
+            self._close_part()
 
     def open_call(self, name: str, call_id: str | None) -> None:
         """Begin a function call item; its name counts as output, like its arguments."""
-        self._step("open_call")
-        cost = count_tokens(name)
-        if not self._budget.admit(cost):
-            self._stop_if_limited()
-        self._budget.text += cost
-        item = ga.FunctionCallItem(
-            id=self.ctx.ids.new("item_"),
-            type="function_call",
-            status="in_progress",
-            name=name,
-            call_id=call_id or self.ctx.ids.new("call_", 16),
-            arguments="",
-        )
-        self._call_arguments = ""
-        self._open_item(item)
-        self.phase = Phase.CALL
+        with self._transition("open_call"):
+            cost = count_tokens(name)
+            if not self._budget.admit(cost):
+                self._stop_if_limited()
+            self._budget.text += cost
+            item = ga.FunctionCallItem(
+                id=self.ctx.ids.new("item_"),
+                type="function_call",
+                status="in_progress",
+                name=name,
+                call_id=call_id or self.ctx.ids.new("call_", 16),
+                arguments="",
+            )
+            self._call_arguments = ""
+            self._open_item(item)
 
     def arguments(self, delta: str) -> None:
         """More JSON arguments of the open function call."""
-        self._step("arguments")
-        out = self._output[-1]
-        call = out.stored.item
-        assert isinstance(call, ga.FunctionCallItem)
-        for piece in self._budget.take_text(delta):
-            self._call_arguments += piece
-            self.ctx.emit(
-                ga.ResponseFunctionCallArgumentsDeltaEvent(
-                    event_id=self.ctx.event_id(),
-                    response_id=self.id,
-                    item_id=out.stored.id,
-                    output_index=out.index,
-                    call_id=call.call_id or "",
-                    delta=piece,
+        with self._transition("arguments"):
+            out = self._output[-1]
+            call = out.stored.item
+            assert isinstance(call, ga.FunctionCallItem)
+            for piece in self._budget.take_text(delta):
+                self._call_arguments += piece
+                self.ctx.emit(
+                    ga.ResponseFunctionCallArgumentsDeltaEvent(
+                        event_id=self.ctx.event_id(),
+                        response_id=self.id,
+                        item_id=out.stored.id,
+                        output_index=out.index,
+                        call_id=call.call_id or "",
+                        delta=piece,
+                    )
                 )
-            )
-        self._stop_if_limited()
+            self._stop_if_limited()
 
     def close_item(self, status: Literal["completed", "incomplete"] = "completed") -> None:
         """Finish the open item: ``conversation.item.done`` then ``output_item.done``."""
-        self._step("close_item")
-        self._close_item(status)
-        self.phase = Phase.IDLE
+        with self._transition("close_item"):
+            self._close_item(status)
 
     def finish(
         self,
@@ -330,28 +348,26 @@ class ResponseRun:
         """Close whatever is open, then ``response.done``; idempotent once done."""
         if self.phase is Phase.DONE:
             return
-        self._step("finish")
-        item_status: Literal["completed", "incomplete"] = (
-            "completed" if status == "completed" else "incomplete"
-        )
-        if status == "cancelled":
-            # Cancelled speech stops at what was sent: the encoder's tail stays unsaid.
-            self._encoder = None
-        if self.phase is Phase.PART:
-            self._close_part()
-            self.phase = Phase.MESSAGE
-        if self.phase in (Phase.MESSAGE, Phase.CALL):
-            self._close_item(item_status)
-        self.phase = Phase.DONE
-        self.status = status
-        usage = self._wire_usage()
-        self.ctx.emit(
-            ga.ResponseDoneEvent(
-                event_id=self.ctx.event_id(),
-                response=self._resource(status=status, details=details, usage=usage),
+        with self._transition("finish"):
+            item_status: Literal["completed", "incomplete"] = (
+                "completed" if status == "completed" else "incomplete"
             )
-        )
-        self.ctx.rate_limits_updated(tokens=usage.total_tokens)
+            if status == "cancelled":
+                # Cancelled speech stops at what was sent: the encoder's tail stays unsaid.
+                self._encoder = None
+            if self.phase is Phase.PART:
+                self._close_part()
+            if self.phase in (Phase.PART, Phase.MESSAGE, Phase.CALL):
+                self._close_item(item_status)
+            self.status = status
+            usage = self._wire_usage()
+            self.ctx.emit(
+                ga.ResponseDoneEvent(
+                    event_id=self.ctx.event_id(),
+                    response=self._resource(status=status, details=details, usage=usage),
+                )
+            )
+            self.ctx.rate_limits_updated(tokens=usage.total_tokens)
         self._on_done(self)
 
     def cancel(self, reason: Literal["turn_detected", "client_cancelled"]) -> None:
@@ -364,6 +380,10 @@ class ResponseRun:
         self.ctx.log_engine_failure(self.id, code, message)
         self.finish("failed", ga.ResponseStatusDetails(type="failed", error=error))
 
+    def report_usage(self, usage: Usage) -> None:
+        """The engine's own token counts, reported in ``usage`` instead of the estimate."""
+        self._budget.reported = usage
+
     def playback_left(self) -> float:
         """Seconds of this response's audio a real-time player has yet to play."""
         if self._first_audio_at is None:
@@ -371,13 +391,12 @@ class ResponseRun:
         played = self.ctx.clock.monotonic() - self._first_audio_at
         return max(0.0, self._budget.audio_ms / 1000 - played)
 
-    def mute_after(self, item_id: str, content_index: int, end_ms: float) -> bool:
+    def mute_after(self, item_id: str, content_index: int, end_ms: float) -> None:
         """Stop sending speech for a part a client truncated while it generates."""
         for out in self._output:
             if out.stored.id == item_id and content_index < len(out.parts):
                 out.parts[content_index].muted_after_ms = end_ms
-                return True
-        return False
+                return
 
     # -- internals -----------------------------------------------------------------
 
@@ -433,7 +452,7 @@ class ResponseRun:
         if part.muted_after_ms is None or part.track is None:
             return part.text
         mode = self.ctx.options.truncation_transcript
-        return kept_transcript(part.track, part.text, part.muted_after_ms, mode)
+        return part.track.kept_transcript(part.text, part.muted_after_ms, mode)
 
     def _close_item(self, status: Literal["completed", "incomplete"]) -> None:
         out = self._output[-1]
@@ -476,7 +495,7 @@ class ResponseRun:
         assert isinstance(item, ga.AssistantMessageItem)
         return item
 
-    def _ref(self, out: _OutputItem, part: _Part) -> dict[str, Any]:
+    def _ref(self, out: _OutputItem, part: _Part) -> _PartRef:
         return {
             "response_id": self.id,
             "item_id": out.stored.id,
@@ -486,12 +505,15 @@ class ResponseRun:
 
     # -- token limit ---------------------------------------------------------------
 
+    def cut_at_limit(self) -> None:
+        """Finish ``incomplete`` for ``max_output_tokens``: the engine's, or ours."""
+        self.finish(
+            "incomplete", ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens")
+        )
+
     def _stop_if_limited(self) -> None:
         if self._budget.exhausted:
-            self.finish(
-                "incomplete",
-                ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens"),
-            )
+            self.cut_at_limit()
             raise Stopped
 
     # -- the resource --------------------------------------------------------------
@@ -509,11 +531,13 @@ class ResponseRun:
         details: ga.ResponseStatusDetails | None = None,
         usage: ga.Usage | None = None,
     ) -> ga.RealtimeResponse:
-        output = [] if status == "in_progress" else [_snapshot(o.stored.item) for o in self._output]
+        output: list[ga.Item] = (
+            [] if status == "in_progress" else [_snapshot(o.stored.item) for o in self._output]
+        )
         return self.plan.resource(self.id, status, details, output, usage)
 
 
-def _snapshot(item: Any) -> Any:
+def _snapshot(item: _Model) -> _Model:
     """A copy of an item for one event, so later changes do not alter sent events."""
     return item.model_copy(deep=True)
 

@@ -1,0 +1,124 @@
+"""Who may open which session: the app's answer to each WebSocket handshake.
+
+In order: the credentials (API key or client secret; close 3000), the request (the
+model, ``intent``, ``call_id``, a client secret's model and kind; close 4000), the
+concurrent-session limits and shutdown (close 1013 or 1001), then the engines, which
+a mounted app may still be loading (close 1011 if they failed). The session that
+opens is the core's :class:`~openrealtime.server.Session`, started from the client
+secret's configuration when there is one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final, Literal
+
+from ...protocol import ProtocolError
+from ..config import ServerConfig
+from ..session import errors
+from ..session.clock import SystemClock
+from ..session.ids import RandomIds
+from ..session.session import Session
+from ..transport.connection import Connection, Handshake, Opened, Refused
+from ..transport.credentials import presented_token
+from ..transport.outbox import Close
+from .admission import OpenSessions
+from .auth import AUTH_CLOSE_CODE, Authenticator
+from .client_secrets import ClientSecret
+from .engines import AppEngines
+
+__all__ = ["ENGINE_CLOSE_CODE", "REQUEST_CLOSE_CODE", "SessionGate"]
+
+_LOG = logging.getLogger("openrealtime.connection")
+
+REQUEST_CLOSE_CODE: Final = 4000
+"""The close after a bad request (model, intent, call_id), as OpenAI closes."""
+ENGINE_CLOSE_CODE: Final = 1011
+"""The close when the engines failed to start: the server cannot serve the session."""
+
+
+class SessionGate:
+    """Opens sessions for connections that pass every check (a :class:`SessionOpener`)."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        sessions: OpenSessions,
+        auth: Authenticator,
+        engines: AppEngines,
+    ) -> None:
+        self.config = config
+        self.sessions = sessions
+        self.auth = auth
+        self.engines = engines
+        self._ids = RandomIds()
+
+    async def open(self, handshake: Handshake, connection: Connection) -> Opened:
+        """The connection's session; raises :class:`Refused` with the error and close it gets."""
+        try:
+            token = presented_token(handshake.headers, handshake.subprotocols)
+            grant = self.auth.authenticate(token, handshake.dialect)
+        except ProtocolError as error:
+            raise Refused(error, Close.after(error, AUTH_CLOSE_CODE)) from None
+        try:
+            kind, model = self._check_request(handshake, grant.secret)
+        except ProtocolError as error:
+            raise Refused(error, Close.after(error, REQUEST_CLOSE_CODE)) from None
+        admission = self.sessions.admit(grant.key_index, connection.shut_down)
+        try:
+            await self._engines_ready()
+            minutes = self.config.session.session_minutes
+            session = Session(
+                kind=kind,
+                model=model,
+                engines_for=self.config.models.engines,
+                sink=connection.send,
+                ids=self._ids,
+                clock=SystemClock(),
+                options=self.config.session,
+                on_expired=lambda: connection.close(
+                    Close.after(errors.session_expired(minutes), 1001)
+                ),
+                config=grant.secret.config if grant.secret is not None else None,
+            )
+        except BaseException:
+            admission.release()
+            raise
+        admission.attach(session)
+        return Opened(session, admission.release, f"{kind}, {model or 'no model'}")
+
+    async def _engines_ready(self) -> None:
+        """Wait for the engines (a mounted app starts them on first use)."""
+        try:
+            await self.engines.start()
+        except Exception as exc:
+            _LOG.error("engines failed to start: %s", exc)
+            error = errors.engines_unavailable(str(exc))
+            raise Refused(error, Close.after(error, ENGINE_CLOSE_CODE)) from None
+
+    def _check_request(
+        self, handshake: Handshake, secret: ClientSecret | None
+    ) -> tuple[Literal["realtime", "transcription"], str | None]:
+        params = handshake.query
+        model = params.get("model")
+        if params.get("call_id"):
+            raise errors.sideband_unsupported()
+        if params.get("intent") == "transcription":
+            if model:
+                raise errors.model_for_transcription()
+            if secret is not None and secret.kind != "transcription":
+                raise errors.kind_mismatch(secret.kind)
+            return "transcription", None
+        if secret is not None and secret.kind == "transcription":
+            if model:
+                raise errors.kind_mismatch(secret.kind)
+            return "transcription", None
+        if secret is not None and secret.model:
+            if model and model != secret.model:
+                raise errors.model_mismatch(model, secret.model)
+            model = secret.model
+        if not model:
+            raise errors.missing_model(self.config.example_model)
+        if self.config.models.find(model) is None:
+            raise errors.invalid_model(model, None)
+        return "realtime", model
