@@ -37,6 +37,8 @@ def import_extra(module: str, extra: str, feature: str) -> ModuleType:
         return importlib.import_module(module)
     except ModuleNotFoundError as exc:
         raise MissingExtra.for_module(exc.name or module, extra, feature) from None
+    except OSError as exc:  # installed, but its native library is missing (PortAudio)
+        raise MissingExtra(f"{feature} needs {module}, which failed to load: {exc}") from None
 
 
 def require_extra(extra: str, feature: str, *modules: str) -> None:

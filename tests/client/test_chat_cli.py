@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from openrealtime.client import MissingExtraError
-from openrealtime.client.errors import require
+from openrealtime.client import MissingExtra
+from openrealtime.extras import import_extra
 from tests.client.servers import API_KEY, ScriptedServer
 
 COMMAND = [sys.executable, "-m", "openrealtime.cli", "chat"]
@@ -73,8 +73,8 @@ def test_bad_options_are_one_line() -> None:
 
 def test_voice_without_sounddevice_says_what_to_install() -> None:
     try:
-        require("sounddevice", "voice chat", "voice")
-    except MissingExtraError:
+        import_extra("sounddevice", "voice", "voice chat")
+    except MissingExtra:
         pass
     else:
         pytest.skip("sounddevice and PortAudio work here, so --mic would open the microphone")

@@ -16,7 +16,9 @@ __all__ = ["main"]
 try:
     import typer
 except ImportError:  # the core install has no CLI dependencies
-    typer = None  # type: ignore[assignment]
+    _HAS_TYPER = False
+else:
+    _HAS_TYPER = True
 
 
 def _build_app() -> typer.Typer:
@@ -41,9 +43,11 @@ def _build_app() -> typer.Typer:
 
 def main() -> None:
     """Entry point of the ``openrealtime`` command."""
-    if typer is None:
-        fail(str(MissingExtra.for_module("typer", "server", "the command line")))
     args = sys.argv[1:] or ["--help"]
+    if not _HAS_TYPER:
+        # ``serve`` needs the whole server; every other command only the CLI packages.
+        extra = "server" if args[0] == "serve" else "chat"
+        fail(f"the command line needs typer and rich: pip install 'openrealtime[{extra}]'")
     try:
         code = _build_app()(args=args, standalone_mode=False)
     except MissingExtra as exc:

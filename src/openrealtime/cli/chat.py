@@ -20,12 +20,12 @@ from rich.markup import escape
 
 from ..client import (
     ConnectionClosedError,
-    MissingExtraError,
+    MissingExtra,
     RealtimeClient,
     RealtimeError,
 )
-from ..client.errors import require
 from ..client.wire import canonical_type
+from ..extras import import_extra
 from ..protocol import ServerEventBase
 from ._errors import fail
 
@@ -69,8 +69,8 @@ def chat(
         fail("--once needs --text")
     if mic:
         try:
-            require("sounddevice", "voice chat (--mic)", "voice")
-        except MissingExtraError as exc:
+            import_extra("sounddevice", "voice", "voice chat (--mic)")
+        except MissingExtra as exc:
             fail(str(exc), 1)
     target = url or os.environ.get("OPENREALTIME_URL") or DEFAULT_URL
     key = api_key or os.environ.get("OPENAI_API_KEY")
@@ -93,7 +93,7 @@ def chat(
         fail(f"the server refused: {exc}", 1)
     except ConnectionClosedError as exc:
         fail(_closed(exc), 1)
-    except MissingExtraError as exc:
+    except MissingExtra as exc:
         fail(str(exc), 1)
     except TimeoutError as exc:
         fail(f"the server did not answer: {exc}", 1)

@@ -14,13 +14,14 @@ input need ``openrealtime[audio]``. The guide is ``docs/client.md``.
 
 import logging
 
+from ..extras import MissingExtra
 from .audio_input import AudioSource
 from .client import RealtimeClient
 from .connection import Direction, FrameTap
 from .conversation import AudioChunk, AudioStream, ContentPart, Conversation, ConversationItem
 from .dispatch import EventStream
 from .endpoint import DEFAULT_URL, Endpoint, resolve_endpoint
-from .errors import ConnectionClosedError, MissingExtraError, RealtimeError, ResponseFailedError
+from .errors import ConnectionClosedError, RealtimeError, ResponseFailedError
 from .playback import PlaybackTracker, Truncation
 from .reconnect import ReconnectPolicy
 from .requests import SessionModel
@@ -42,7 +43,7 @@ __all__ = [
     "EventStream",
     "FrameTap",
     "FunctionCall",
-    "MissingExtraError",
+    "MissingExtra",
     "PlaybackTracker",
     "RealtimeClient",
     "RealtimeError",

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any, TypeAlias
 
 from ..audio import AudioFormat, float32_to_pcm16, int16_to_pcm16, read_pcm16_wav
-from .errors import require
+from ..extras import import_extra
 
 __all__ = ["AudioSource", "wire_chunks"]
 
@@ -62,8 +62,8 @@ async def wire_chunks(
         pcm, rate = read_pcm16_wav(os.fspath(source))
         source = pcm
     if rate != target.sample_rate:
-        require("numpy", "resampling audio", "audio")
-        require("soxr", "resampling audio", "audio")
+        import_extra("numpy", "audio", "resampling audio")
+        import_extra("soxr", "audio", "resampling audio")
     size = target.bytes_for_ms(chunk_ms)
     if size <= 0:
         raise ValueError(f"chunk_ms must cover at least one sample, got {chunk_ms}")

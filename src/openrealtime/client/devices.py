@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
+from ..extras import import_extra
 from .conversation import AudioChunk
-from .errors import require
 from .playback import Truncation
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ _WIDTH = 2
 
 
 def _sounddevice(what: str) -> Any:
-    return require("sounddevice", what, "voice")
+    return import_extra("sounddevice", "voice", what)
 
 
 class Microphone:

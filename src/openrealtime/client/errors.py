@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,10 +10,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConnectionClosedError",
-    "MissingExtraError",
     "RealtimeError",
     "ResponseFailedError",
-    "require",
 ]
 
 
@@ -86,20 +82,3 @@ class ConnectionClosedError(ConnectionError):
         self.code = code
         self.reason = reason
         self.error = error
-
-
-class MissingExtraError(ImportError):
-    """An optional feature's package is not installed; the message names the fix."""
-
-
-def require(module: str, feature: str, extra: str) -> ModuleType:
-    """Import ``module`` or raise one line naming the ``pip install`` that provides it."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        package = module.split(".", maxsplit=1)[0]
-        raise MissingExtraError(
-            f"{feature} needs {package}: pip install 'openrealtime[{extra}]'"
-        ) from exc
-    except OSError as exc:  # sounddevice without the PortAudio library
-        raise MissingExtraError(f"{feature} needs {module}, which failed to load: {exc}") from exc
