@@ -71,6 +71,14 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    engine_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds an engine may go without output before its response fails "
+            "(default 30 s, 60 s for a transcription; 0: no limit).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
     from ..server.app.serve import keys_from_env, serve_forever
@@ -95,6 +103,7 @@ def serve(
             max_sessions_per_key=max_sessions_per_key,
             trace_events=trace_events,
             lenient=lenient,
+            engine_timeout=engine_timeout,
         ),
         fail=fail,
     )

@@ -19,7 +19,13 @@ from typing import Final, Literal
 from ..engines.registry import ModelRegistry
 from .latency import LatencyProbe
 
-__all__ = ["TRANSCRIPTION_MODELS", "ServeOptions", "ServerConfig", "SessionOptions"]
+__all__ = [
+    "TRANSCRIPTION_MODELS",
+    "EngineTimeouts",
+    "ServeOptions",
+    "ServerConfig",
+    "SessionOptions",
+]
 
 TRANSCRIPTION_MODELS: Final = (
     "whisper-1",
@@ -35,6 +41,23 @@ TRANSCRIPTION_MODELS: Final = (
 
 
 @dataclass(frozen=True)
+class EngineTimeouts:
+    """How long a session waits on its engines, in seconds (``None``: for ever).
+
+    ``first_output``: from the start of a response's generation (its input
+    transcribed) to the responder's first output. ``between_outputs``: the longest
+    silence after that, between two outputs of the responder or two chunks of
+    speech. ``transcription``: one transcription, from its start or its last
+    delta. Past any of them the response ends ``failed`` with code
+    ``engine_timeout`` (a transcription ``failed``); the session goes on.
+    """
+
+    first_output: float | None = 30.0
+    between_outputs: float | None = 30.0
+    transcription: float | None = 60.0
+
+
+@dataclass(frozen=True)
 class SessionOptions:
     """How sessions behave where OpenAI leaves room, or where we chose to differ.
 
@@ -45,7 +68,8 @@ class SessionOptions:
     The ``max_*`` limits bound what one session holds (docs/operations.md):
     ``max_input_buffer_ms`` of appended, uncommitted audio; ``max_retained_audio_bytes``
     of PCM16 kept in conversation items (the oldest items lose their audio first);
-    ``max_items`` conversation items.
+    ``max_items`` conversation items. ``engine_timeouts`` bounds the wait on engines
+    that hang or crawl (:class:`EngineTimeouts`).
     """
 
     truncation_transcript: Literal["spoken", "delete"] = "spoken"
@@ -60,6 +84,7 @@ class SessionOptions:
     max_input_buffer_ms: int = 90 * 60 * 1000
     max_retained_audio_bytes: int = 256 * 1024 * 1024
     max_items: int = 5000
+    engine_timeouts: EngineTimeouts = EngineTimeouts()
 
 
 @dataclass
@@ -126,3 +151,5 @@ class ServeOptions:
     max_sessions_per_key: int | None = None
     trace_events: bool = False
     lenient: bool = False
+    engine_timeout: float | None = None
+    """``--engine-timeout``: every :class:`EngineTimeouts` limit at once; 0 is no limit."""

@@ -20,7 +20,7 @@ from typing import Final, Literal, NoReturn, cast
 from ...engines import EngineState
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
-from ..config import ServeOptions, ServerConfig, SessionOptions
+from ..config import EngineTimeouts, ServeOptions, ServerConfig, SessionOptions
 from ..transport.logs import configure_logging
 from .app import create_app
 from .runner import server_for
@@ -85,6 +85,8 @@ def build_config(options: ServeOptions) -> ServerConfig:
         raise ValueError(f"--truncation-transcript must be 'spoken' or 'delete', not {value!r}")
     if options.session_minutes < 1:
         raise ValueError("--session-minutes must be at least 1")
+    if options.engine_timeout is not None and options.engine_timeout < 0:
+        raise ValueError("--engine-timeout must be 0 (no limit) or more seconds")
     _check_access(options)
     _check_tls(options.ssl_certfile, options.ssl_keyfile)
     if options.models is not None:
@@ -103,6 +105,7 @@ def build_config(options: ServeOptions) -> ServerConfig:
     session = SessionOptions(
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
+        engine_timeouts=_engine_timeouts(options.engine_timeout),
     )
     return ServerConfig(
         models=registry,
@@ -117,6 +120,13 @@ def build_config(options: ServeOptions) -> ServerConfig:
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
     )
+
+
+def _engine_timeouts(seconds: float | None) -> EngineTimeouts:
+    if seconds is None:
+        return EngineTimeouts()
+    limit = seconds or None
+    return EngineTimeouts(first_output=limit, between_outputs=limit, transcription=limit)
 
 
 def serve_forever(options: ServeOptions, fail: Callable[[str], NoReturn]) -> None:

@@ -24,6 +24,7 @@ from ...engines.tokens import audio_tokens, count_tokens
 from ...protocol import ga
 from .context import SessionContext
 from .conversation import StoredItem
+from .engine_watch import EngineWatch
 from .tasks import SessionTasks
 from .view import EffectiveSession
 
@@ -81,8 +82,13 @@ class Transcriptions:
             cancel=cancel,
         )
         text = ""
+        limit = ctx.options.engine_timeouts.transcription
+        task = asyncio.current_task()
+        assert task is not None, "transcriptions run in tasks"
+        watch = EngineWatch(ctx.clock, task, first=limit, between=limit)
         try:
             async for part in transcriber.transcribe(request):
+                watch.mark()
                 if isinstance(part, TranscriptDelta) and visible:
                     ctx.emit(
                         ga.ConversationItemInputAudioTranscriptionDeltaEvent(
@@ -96,22 +102,20 @@ class Transcriptions:
                 elif isinstance(part, TranscriptResult):
                     text = part.text
         except EngineError as exc:
-            stored.transcript = ""
-            if visible:
-                ctx.emit(
-                    ga.ConversationItemInputAudioTranscriptionFailedEvent(
-                        event_id=ctx.event_id(),
-                        item_id=stored.id,
-                        content_index=0,
-                        error=ga.ErrorInfo(
-                            type="transcription_error",
-                            code=exc.code,
-                            message=str(exc),
-                            param=None,
-                        ),
-                    )
-                )
+            self._failed(stored, visible, exc.code, str(exc))
             return
+        except asyncio.CancelledError:
+            if watch.expired is None:
+                raise
+            # The watch cancelled the transcription: the transcriber went quiet.
+            task.uncancel()
+            ctx.log.warning("transcription of %s timed out: %s", stored.id, watch.expired)
+            self._failed(
+                stored, visible, "engine_timeout", f"The transcriber gave {watch.expired}."
+            )
+            return
+        finally:
+            watch.stop()
         stored.transcript = text
         if not visible:
             return
@@ -136,6 +140,23 @@ class Transcriptions:
                         text_tokens=0, audio_tokens=audio
                     ),
                     output_tokens=output,
+                ),
+            )
+        )
+
+    def _failed(self, stored: StoredItem, visible: bool, code: str, message: str) -> None:
+        """The transcription failed: no transcript, and the client told when it listens."""
+        stored.transcript = ""
+        if not visible:
+            return
+        ctx = self._ctx
+        ctx.emit(
+            ga.ConversationItemInputAudioTranscriptionFailedEvent(
+                event_id=ctx.event_id(),
+                item_id=stored.id,
+                content_index=0,
+                error=ga.ErrorInfo(
+                    type="transcription_error", code=code, message=message, param=None
                 ),
             )
         )

@@ -21,6 +21,7 @@ from .. import errors
 from ..checks import check_output_modalities, check_tools, check_voice
 from ..context import SessionContext
 from ..conversation import Conversation, StoredItem
+from ..engine_watch import EngineWatch
 from ..items import client_audio
 from ..tasks import SessionTasks
 from ..transcription import Transcriptions
@@ -178,6 +179,7 @@ class Responses:
         parts: RequestParts,
         cancel: CancelSignal,
     ) -> None:
+        watch: EngineWatch | None = None
         try:
             await self._transcriptions.wait([stored.id for stored in context if stored.audio])
             run.plan.input_text_tokens, run.plan.input_audio_tokens = _input_tokens(
@@ -199,13 +201,28 @@ class Responses:
                 response_id=run.id,
                 cancel=cancel,
             )
-            await drive_response(run, self._settings.engines(), request, speed=view.speed)
+            timeouts = self._ctx.options.engine_timeouts
+            watch = EngineWatch(
+                self._ctx.clock,
+                _current_task(),
+                first=timeouts.first_output,
+                between=timeouts.between_outputs,
+            )
+            try:
+                engines = self._settings.engines()
+                await drive_response(run, engines, request, speed=view.speed, progress=watch.mark)
+            finally:
+                watch.stop()
         except Stopped:
             pass
         except EngineError as exc:
             run.fail(exc.code, str(exc))
         except asyncio.CancelledError:
-            raise
+            if run.done or watch is None or watch.expired is None:
+                raise
+            # The watch, not the session, cancelled the task: the engines went quiet.
+            _current_task().uncancel()
+            run.fail("engine_timeout", f"the engines gave {watch.expired}")
         except Exception as exc:
             self._ctx.log.exception("response %s crashed", run.id)
             run.fail("engine_error", repr(exc))
@@ -258,6 +275,12 @@ class _Running:
     run: ResponseRun
     task: asyncio.Task[None]
     cancel: CancelSignal
+
+
+def _current_task() -> asyncio.Task[object]:
+    task = asyncio.current_task()
+    assert task is not None, "responses run in tasks"
+    return task
 
 
 def _truncation(setting: ga.Truncation | None) -> TruncationPolicy:
