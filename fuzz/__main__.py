@@ -1,11 +1,11 @@
-"""``python -m fuzz``: the fuzzing campaigns and what they found.
+"""``python -m fuzz``: the fuzzing campaigns and what they found, and the soak.
 
 ``core`` (the session core, no socket), ``wire`` (clients over WebSocket against
 ``openrealtime serve``), ``disconnects`` (connections dropped at every point of a
-response) and ``all``. Each prints frames tried, failures found and RSS before and
-after; failing inputs go to ``fuzz/found/`` (minimized, ready to move into
-``fuzz/corpus/``) and the exit status is 1.
-"""
+response) and ``all`` of them; each prints frames tried, failures found and RSS
+before and after; failing inputs go to ``fuzz/found/`` (minimized, ready to move
+into ``fuzz/corpus/``) and the exit status is 1. ``soak`` (:mod:`fuzz.soak`) runs
+apart."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import core, disconnects, wire
+from . import core, disconnects, soak, wire
 
 FOUND = Path(__file__).parent / "found"
 
@@ -85,9 +85,37 @@ async def run_disconnects(cycles: int, seed: int) -> int:
     return 0 if report.ok else 1
 
 
+async def run_soak(minutes: int, sessions: int, seed: int) -> int:
+    log = Path(tempfile.mkdtemp(prefix="openrealtime-soak-")) / "server.log"
+    async with wire.served(log, pace=1.0) as (base, pid):
+        http_base = base.replace("ws://", "http://").removesuffix("/v1")
+        print(f"soak: {sessions} sessions for {minutes} minutes; server log {log}", flush=True)
+        stats = soak.SoakStats()
+        clients = asyncio.ensure_future(
+            soak.soak_with(
+                stats, f"{base}/realtime?model=gpt-realtime", sessions, minutes * 60, seed
+            )
+        )
+        minutes_seen = await soak.watch_minutes(stats, pid, http_base, minutes)
+        await clients
+    problems = soak.judge(minutes_seen, stats) + [
+        f"server: {line}" for line in wire.server_errors(log)[:10]
+    ]
+    errors = ", ".join(f"{code} {count}" for code, count in sorted(stats.errors.items()))
+    print(
+        f"soak: {stats.turns:,} turns over {stats.reconnects:,} connections; "
+        f"errors answered: {errors or 'none'}; failures: {len(problems)}"
+    )
+    for problem in problems:
+        print(f"  FAILED: {problem}")
+    return 1 if problems else 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m fuzz", description=__doc__.split("\n\n")[0])
-    parser.add_argument("target", choices=["core", "wire", "disconnects", "all"])
+    parser.add_argument("target", choices=["core", "wire", "disconnects", "all", "soak"])
+    parser.add_argument("--minutes", type=int, default=30, help="soak duration")
+    parser.add_argument("--sessions", type=int, default=50, help="soak sessions at once")
     parser.add_argument("--frames", type=int, help="frames (core 1,000,000; wire 100,000)")
     parser.add_argument("--cycles", type=int, default=10_000, help="disconnect cycles")
     parser.add_argument("--clients", type=int, default=8, help="WebSocket clients at once")
@@ -103,6 +131,8 @@ def main() -> None:
         status |= asyncio.run(run_wire(args.frames or 100_000, args.seed, args.clients))
     if args.target in ("disconnects", "all"):
         status |= asyncio.run(run_disconnects(args.cycles, args.seed))
+    if args.target == "soak":
+        status |= asyncio.run(run_soak(args.minutes, args.sessions, args.seed))
     sys.exit(status)
 
 
