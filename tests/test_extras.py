@@ -129,3 +129,29 @@ def test_an_engine_kind_without_its_extra_is_one_line() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert_one_line(result.stdout, "the scripted engine needs numpy", "openrealtime[server]")
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"),
+    [
+        ("openai-chat", "responder"),
+        ("openai-transcriptions", "transcriber"),
+        ("openai-speech", "synthesizer"),
+    ],
+)
+def test_an_upstream_kind_without_the_sdk_is_one_line(kind: str, role: str) -> None:
+    result = run(
+        f"""
+        from openrealtime.engines.kinds import engine_kind
+        from openrealtime.extras import MissingExtra
+        try:
+            engine_kind({kind!r}).factory({role!r})({{"model": "m"}})
+        except MissingExtra as exc:
+            print(exc)
+        """,
+        refuse=("openai",),
+    )
+    assert result.returncode == 0, result.stderr
+    assert_one_line(
+        result.stdout, f"the {kind} engine needs openai", "pip install 'openrealtime[upstream]'"
+    )

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from openrealtime.audio import WavFormatError, read_pcm16_wav, write_pcm16_wav
+from openrealtime.audio import WavFormatError, pcm16_wav_bytes, read_pcm16_wav, write_pcm16_wav
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -30,3 +30,13 @@ def test_not_a_wav_is_refused(tmp_path: Path) -> None:
     path.write_text("hello")
     with pytest.raises(WavFormatError, match="not a PCM WAV file"):
         read_pcm16_wav(path)
+
+
+def test_wav_bytes_match_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "b.wav"
+    pcm = bytes(range(200))
+    write_pcm16_wav(path, pcm, 8000)
+    data = pcm16_wav_bytes(pcm, 8000)
+    assert data == path.read_bytes()
+    assert data[:4] == b"RIFF"
+    assert data[8:12] == b"WAVE"

@@ -104,21 +104,31 @@ async def fault(
     return h, h.of_type("response.done")[-1].response
 
 
-def failed_with(code: str) -> dict[str, Any]:
-    return {"type": "failed", "error": {"type": "server_error", "code": code}}
+def failed_with(code: str, message: str | None = None) -> dict[str, Any]:
+    error = {"type": "server_error", "code": code}
+    return {"type": "failed", "error": error if message is None else {**error, "message": message}}
+
+
+def timed_out(limit: int = 30, what: str = "output") -> dict[str, Any]:
+    return failed_with("engine_timeout", f"The engines gave no {what} for {limit} s.")
 
 
 @pytest.mark.spec("3.9.5")
 @pytest.mark.parametrize("dialect", DIALECTS)
 @pytest.mark.parametrize(
-    ("behaviour", "code"),
-    [(raises_engine_error, "upstream_unavailable"), (raises_a_bug, "engine_error")],
+    ("behaviour", "details"),
+    [
+        (raises_engine_error, failed_with("upstream_unavailable", "The model server went away.")),
+        (raises_a_bug, failed_with("engine_error")),
+    ],
     ids=["engine-error", "bug"],
 )
-async def test_an_engine_that_raises(dialect: Dialect, behaviour: Behaviour, code: str) -> None:
+async def test_an_engine_that_raises(
+    dialect: Dialect, behaviour: Behaviour, details: dict[str, Any]
+) -> None:
     h, done = await fault(dialect, behaviour)
     assert done.status == "failed"
-    assert done.status_details.to_dict() == failed_with(code)
+    assert done.status_details.to_dict() == details
     assert "error" not in h.types()
     await assert_text_turn_works(h)
     await h.close()
@@ -130,7 +140,8 @@ async def test_an_engine_that_raises(dialect: Dialect, behaviour: Behaviour, cod
 async def test_an_engine_that_goes_quiet_times_out(dialect: Dialect, behaviour: Behaviour) -> None:
     tasks_before = len(asyncio.all_tasks())
     h, done = await fault(dialect, behaviour)
-    assert done.status_details.to_dict() == failed_with("engine_timeout")
+    what = "output" if behaviour is hangs else "further output"
+    assert done.status_details.to_dict() == timed_out(30, what)
     assert h.clock.monotonic() >= 30
     assert "error" not in h.types()
     # The failed response left nothing running but the session's expiry timer.
@@ -150,7 +161,7 @@ async def test_a_slow_engine_within_the_limits_completes() -> None:
 @pytest.mark.spec("3.9.9")
 async def test_engine_timeouts_are_configurable() -> None:
     h, done = await fault("ga", hangs, EngineTimeouts(first_output=5.0))
-    assert done.status_details.to_dict() == failed_with("engine_timeout")
+    assert done.status_details.to_dict() == timed_out(5)
     assert 5 <= h.clock.monotonic() < 30
     await h.close()
 
@@ -176,7 +187,7 @@ async def test_without_a_limit_a_hang_lasts_until_the_client_cancels() -> None:
 async def test_a_timed_out_engine_thread_is_told_to_stop() -> None:
     stopped = threading.Event()
     h, done = await fault("ga", spins(stopped))
-    assert done.status_details.to_dict() == failed_with("engine_timeout")
+    assert done.status_details.to_dict() == timed_out()
     assert await asyncio.to_thread(stopped.wait, 5)
     await h.close()
 
@@ -198,7 +209,7 @@ async def test_a_synthesizer_that_hangs(dialect: Dialect) -> None:
         await h.send({"type": "response.create"})
         await h.settle()
         done = h.of_type("response.done")[-1].response
-        assert done.status_details.to_dict() == failed_with("engine_timeout")
+        assert done.status_details.to_dict() == timed_out(30, "further output")
         assert "error" not in h.types()
 
 
@@ -272,7 +283,9 @@ async def test_over_a_socket_a_hung_engine_fails_in_time_and_the_session_goes_on
         sent = time.monotonic()
         await ws.send(json.dumps({"type": "response.create"}))
         done = await until("response.done")
-        assert done["response"]["status_details"] == failed_with("engine_timeout")
+        assert done["response"]["status_details"] == failed_with(
+            "engine_timeout", "The engines gave no output for 0.3 s."
+        )
         assert 0.3 <= time.monotonic() - sent < 3
         await ws.send(json.dumps({"type": "response.create"}))
         done = await until("response.done")

@@ -245,9 +245,15 @@ async def test_an_engines_usage_replaces_the_estimate(make: Make) -> None:
     assert usage["output_token_details"] == {"text_tokens": 9, "audio_tokens": 0}
 
 
-async def test_finish_length_ends_the_response_incomplete(make: Make) -> None:
+@pytest.mark.parametrize(
+    ("finish", "reason"),
+    [(Finish("length"), "max_output_tokens"), (Finish("content_filter"), "content_filter")],
+)
+async def test_finish_length_or_filter_ends_the_response_incomplete(
+    make: Make, finish: Finish, reason: str
+) -> None:
     h = await make().start()
-    responder = Recording(TextDelta("Once upon"), Finish("length"), TextDelta(" ignored"))
+    responder = Recording(TextDelta("Once upon"), finish, TextDelta(" ignored"))
     h.engines = dataclasses.replace(h.engines, responder=responder)
     await h.send(configure("ga", text=True))
     await h.send(user_text("hi"))
@@ -255,7 +261,7 @@ async def test_finish_length_ends_the_response_incomplete(make: Make) -> None:
     await h.settle()
     (done,) = h.of_type("response.done")
     assert done.response.status == "incomplete"
-    assert done.response.status_details.reason == "max_output_tokens"
+    assert done.response.status_details.reason == reason
     (item,) = done.response.output
     assert item.status == "incomplete"
     assert item.content[0].text == "Once upon"

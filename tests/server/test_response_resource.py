@@ -160,7 +160,14 @@ async def fails(h: Harness, dialect: Dialect) -> None:
         (
             fails,
             "failed",
-            {"type": "failed", "error": {"type": "server_error", "code": "engine_error"}},
+            {
+                "type": "failed",
+                "error": {
+                    "type": "server_error",
+                    "code": "engine_error",
+                    "message": "The engine fell over.",
+                },
+            },
             "incomplete",
         ),
     ],

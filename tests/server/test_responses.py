@@ -337,6 +337,12 @@ async def test_unknown_input_reference(make: Make, dialect: Dialect) -> None:
 # -- 3.9.5 - 3.9.8: the response's shape -----------------------------------------------
 
 ENGINE_ERROR = {"type": "failed", "error": {"type": "server_error", "code": "engine_error"}}
+"""An unexpected exception: the client sees the code only."""
+ENGINE_FAULT = {
+    "type": "failed",
+    "error": {"type": "server_error", "code": "engine_error", "message": "The engine fell over."},
+}
+"""An engine's own ``EngineError``: its message is meant for the client."""
 CRASH = Script(rules=[Rule(match="crash", reply="Working on it", fault="The engine fell over.")])
 
 
@@ -353,7 +359,7 @@ async def test_engine_fault_fails_the_response(make: Make, dialect: Dialect) -> 
     assert [e.type for e in events] == text_response(dialect, deltas=3)
     (done,) = resources(h)
     assert done["status"] == "failed"
-    assert done["status_details"] == ENGINE_ERROR
+    assert done["status_details"] == ENGINE_FAULT
     assert [item["status"] for item in done["output"]] == ["incomplete"]
     assert replies(h) == ["Working on it"]
 
@@ -366,7 +372,7 @@ async def test_engine_fault_while_speaking(make: Make, dialect: Dialect) -> None
     await h.settle()
     assert h.errors() == []
     (done,) = resources(h)
-    assert (done["status"], done["status_details"]) == ("failed", ENGINE_ERROR)
+    assert (done["status"], done["status_details"]) == ("failed", ENGINE_FAULT)
     assert len(h.of_type("response.created")) == 1
 
 

@@ -29,7 +29,7 @@ from .pcm import (
     samples_to_bytes,
 )
 from .resample import StreamingResampler, resample, supported_rate
-from .wav import WavFormatError, read_pcm16_wav, write_pcm16_wav
+from .wav import WavFormatError, pcm16_wav_bytes, read_pcm16_wav, write_pcm16_wav
 
 __all__ = [
     "G711_ALAW",
@@ -56,6 +56,7 @@ __all__ = [
     "pcm16_to_float32",
     "pcm16_to_int16",
     "pcm16_to_ulaw",
+    "pcm16_wav_bytes",
     "read_pcm16_wav",
     "resample",
     "rms",

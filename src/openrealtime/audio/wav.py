@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import wave
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["WavFormatError", "read_pcm16_wav", "write_pcm16_wav"]
+__all__ = ["WavFormatError", "pcm16_wav_bytes", "read_pcm16_wav", "write_pcm16_wav"]
 
 
 class WavFormatError(ValueError):
@@ -29,7 +31,19 @@ def read_pcm16_wav(path: str | Path) -> tuple[bytes, int]:
 
 def write_pcm16_wav(path: str | Path, pcm: bytes, sample_rate: int) -> None:
     """Write PCM16 mono samples as a WAV file."""
-    with wave.open(str(path), "wb") as wav:
+    with open(path, "wb") as file:
+        _write(file, pcm, sample_rate)
+
+
+def pcm16_wav_bytes(pcm: bytes, sample_rate: int) -> bytes:
+    """PCM16 mono samples as the bytes of a WAV file, for an upload."""
+    buffer = io.BytesIO()
+    _write(buffer, pcm, sample_rate)
+    return buffer.getvalue()
+
+
+def _write(file: BinaryIO, pcm: bytes, sample_rate: int) -> None:
+    with wave.open(file, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(sample_rate)

@@ -308,9 +308,13 @@ class Usage:
 
 @dataclass(frozen=True, slots=True)
 class Finish:
-    """Why generation ended; the last output. ``length`` ends the response ``incomplete``."""
+    """Why generation ended; the last output.
 
-    reason: Literal["stop", "length", "tool_calls"]
+    ``length`` ends the response ``incomplete`` for ``max_output_tokens``, and
+    ``content_filter`` ``incomplete`` for ``content_filter``, as OpenAI's do.
+    """
+
+    reason: Literal["stop", "length", "tool_calls", "content_filter"]
 
 
 ResponderOutput = TextDelta | ToolCallStart | ToolCallArgumentsDelta | AudioDelta | Usage | Finish

@@ -174,3 +174,33 @@ register_kind(
         "turn_scorer": (),
     },
 )
+
+
+# -- the upstream kinds ------------------------------------------------------------------
+
+
+def _upstream_module(kind: str) -> Any:
+    return import_extra("openrealtime.engines.upstream", "upstream", f"the {kind} engine")
+
+
+def _upstream_responder(options: Mapping[str, Any]) -> Lifecycle:
+    responder: Lifecycle = _upstream_module("openai-chat").ChatResponder.from_options(options)
+    return responder
+
+
+def _upstream_transcriber(options: Mapping[str, Any]) -> Lifecycle:
+    module = _upstream_module("openai-transcriptions")
+    transcriber: Lifecycle = module.TranscriptionsTranscriber.from_options(options)
+    return transcriber
+
+
+def _upstream_synthesizer(options: Mapping[str, Any]) -> Lifecycle:
+    synthesizer: Lifecycle = _upstream_module("openai-speech").SpeechSynthesizer.from_options(
+        options
+    )
+    return synthesizer
+
+
+register_kind("openai-chat", roles={"responder": _upstream_responder})
+register_kind("openai-transcriptions", roles={"transcriber": _upstream_transcriber})
+register_kind("openai-speech", roles={"synthesizer": _upstream_synthesizer})

@@ -3,13 +3,14 @@
 Routes: ``/v1/realtime`` (WebSocket); ``POST /v1/realtime/client_secrets``,
 ``/v1/realtime/sessions`` and ``/v1/realtime/transcription_sessions`` (ephemeral
 keys); ``GET /v1/models``; ``/healthz``, which reports each engine's state and
-answers 503 until every engine is ready.
+answers 503 until every engine is ready; ``GET /metrics`` (Prometheus).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,6 +26,7 @@ from .auth import Authenticator, KeyRing
 from .client_secrets import ClientSecretStore
 from .engines import AppEngines
 from .gate import SessionGate
+from .metrics import ServerMetrics, metrics_endpoint
 from .secrets_api import secret_routes
 
 __all__ = ["create_app"]
@@ -40,7 +42,8 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
 
     ``app.state.sessions`` is the :class:`OpenSessions` of this app;
     ``app.state.auth`` the :class:`Authenticator` with the live client secrets;
-    ``app.state.engines`` the :class:`AppEngines`.
+    ``app.state.engines`` the :class:`AppEngines`; ``app.state.metrics`` the
+    :class:`ServerMetrics`, in a Prometheus registry of this app's own.
     """
     config = config or ServerConfig()
     sessions = OpenSessions(
@@ -50,7 +53,8 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
     engines = AppEngines(config.models, pool)
     started = int(time.time())
 
-    gate = SessionGate(config, sessions, auth, engines)
+    metrics = ServerMetrics(lambda: len(sessions))
+    gate = SessionGate(config, sessions, auth, engines, metrics)
 
     async def realtime(websocket: WebSocket) -> None:
         await Connection(websocket, config, gate).serve()
@@ -76,19 +80,26 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
         body = {"status": status, "sessions": len(sessions), "engines": report}
         return JSONResponse(body, status_code=200 if status == "ok" else 503)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: object) -> AsyncIterator[None]:
+        async with engines.lifespan(app), metrics.watching():
+            yield
+
     app = Starlette(
         routes=[
             WebSocketRoute("/v1/realtime", realtime),
             *secret_routes(config, auth, engines),
             Route("/v1/models", models),
             Route("/healthz", healthz),
+            Route("/metrics", metrics_endpoint(metrics, auth.keys)),
         ],
-        lifespan=engines.lifespan,
+        lifespan=lifespan,
     )
     app.state.config = config
     app.state.sessions = sessions
     app.state.auth = auth
     app.state.engines = engines
+    app.state.metrics = metrics
     return app
 
 

@@ -18,6 +18,7 @@ from ..config import ServerConfig
 from ..session import errors
 from ..session.clock import SystemClock
 from ..session.ids import RandomIds
+from ..session.observer import SessionObserver
 from ..session.session import Session
 from ..transport.connection import Connection, Handshake, Opened, Refused
 from ..transport.credentials import presented_token
@@ -46,11 +47,13 @@ class SessionGate:
         sessions: OpenSessions,
         auth: Authenticator,
         engines: AppEngines,
+        observer: SessionObserver | None = None,
     ) -> None:
         self.config = config
         self.sessions = sessions
         self.auth = auth
         self.engines = engines
+        self.observer = observer
         self._ids = RandomIds()
 
     async def open(self, handshake: Handshake, connection: Connection) -> Opened:
@@ -80,6 +83,7 @@ class SessionGate:
                     Close.after(errors.session_expired(minutes), 1001)
                 ),
                 config=grant.secret.config if grant.secret is not None else None,
+                observer=self.observer,
             )
         except BaseException:
             admission.release()

@@ -153,7 +153,11 @@ class AudioInput:
         self.buffer.append(pcm)
         if self._vad is not None and self._detector is not None:
             resampler = self._vad_resampler
+            clock = self._ctx.clock
+            arrived = clock.monotonic()
             probabilities = await self._vad.feed(resampler.process(pcm) if resampler else pcm)
+            if probabilities:
+                self._ctx.observer.vad_lag(clock.monotonic() - arrived)
             start = self._vad_origin_ms + self._vad_frames * self._vad.frame_ms
             self._vad_frames += len(probabilities)
             for turn in self._detector.process(probabilities, start):
@@ -210,6 +214,7 @@ class AudioInput:
                 event_id=ctx.event_id(), audio_end_ms=turn.audio_end_ms, item_id=item_id
             )
         )
+        ctx.turns.speech_stopped(item_id)
         audio = self.buffer.take(self._turn_start_ms, turn.audio_end_ms)
         self._commit(audio, item_id)
         config = self._turn_config

@@ -11,6 +11,7 @@ from ...protocol import ga
 from ..config import SessionOptions
 from .clock import Clock
 from .ids import IdSource
+from .observer import NoObserver, SessionObserver, TurnTimer
 from .rate_limits import RateLimits
 
 __all__ = ["Obfuscation", "SessionContext"]
@@ -37,7 +38,14 @@ class SessionContext:
     sink: Callable[[ga.ServerEvent], None]
     rate_limits: RateLimits
     log: logging.LoggerAdapter[logging.Logger]
+    observer: SessionObserver = field(default_factory=NoObserver)
+    """Where measurements go (metrics); see :mod:`.observer`."""
     assistant_audio_sent: bool = field(default=False)
+    turns: TurnTimer = field(init=False)
+    """Times this session's spoken turns."""
+
+    def __post_init__(self) -> None:
+        self.turns = TurnTimer(self.clock, self.observer, self.log)
 
     def emit(self, event: ga.ServerEvent) -> None:
         """Send one server event."""
@@ -67,5 +75,6 @@ class SessionContext:
         self.assistant_audio_sent = True
 
     def log_engine_failure(self, response_id: str, code: str, message: str) -> None:
-        """Record why an engine failed; the client sees only the code."""
+        """Record and count why an engine failed a response."""
         self.log.warning("response %s failed (%s): %s", response_id, code, message)
+        self.observer.engine_error("response", code)

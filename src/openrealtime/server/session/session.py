@@ -35,6 +35,7 @@ from .defaults import default_realtime_session, default_transcription_session
 from .ids import IdSource
 from .items import Items
 from .limits import SessionLimits
+from .observer import NoObserver, SessionObserver
 from .rate_limits import RateLimits
 from .response.responses import Responses
 from .session_update import UpdateRules, check_update, merge_session
@@ -93,6 +94,7 @@ class Session:
         on_expired: Callable[[], None] | None = None,
         logger: logging.Logger | None = None,
         config: AnySession | None = None,
+        observer: SessionObserver | None = None,
     ) -> None:
         options = options or SessionOptions()
         self.id = ids.new("sess_")
@@ -109,6 +111,7 @@ class Session:
                 clock, requests=options.requests_per_minute, tokens=options.tokens_per_minute
             ),
             log=log,
+            observer=observer or NoObserver(),
         )
         expires_at = int(clock.time() + options.session_minutes * 60)
         session: AnySession
@@ -219,6 +222,7 @@ class Session:
         self.responses.signal_all()
         self.transcriptions.signal_all()
         await self._tasks.aclose()
+        self.ctx.turns.close()
 
     # -- events --------------------------------------------------------------------
 

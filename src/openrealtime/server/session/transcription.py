@@ -117,6 +117,7 @@ class Transcriptions:
         finally:
             watch.stop()
         stored.transcript = text
+        ctx.turns.transcript_done(stored.id)
         if not visible:
             return
         item = stored.item
@@ -147,9 +148,11 @@ class Transcriptions:
     def _failed(self, stored: StoredItem, visible: bool, code: str, message: str) -> None:
         """The transcription failed: no transcript, and the client told when it listens."""
         stored.transcript = ""
+        ctx = self._ctx
+        ctx.observer.engine_error("transcription", code)
+        ctx.turns.transcript_done(stored.id, failed=True)
         if not visible:
             return
-        ctx = self._ctx
         ctx.emit(
             ga.ConversationItemInputAudioTranscriptionFailedEvent(
                 event_id=ctx.event_id(),

@@ -6,7 +6,8 @@ and may end with its token :class:`~openrealtime.engines.Usage` and a
 synthesizer as it streams; its speech and word timings become audio and transcript
 deltas. A function call first lets the speech before it finish, so the message item
 closes before the call's item opens. ``Finish("length")`` ends the response
-``incomplete`` (``max_output_tokens``), as the server's own limit does.
+``incomplete`` (``max_output_tokens``), as the server's own limit does;
+``Finish("content_filter")`` ends it ``incomplete`` with reason ``content_filter``.
 
 A synthesizer that gives no word timings (every chunk's ``words`` empty) still
 yields a transcript: :class:`SpokenText` estimates when each word is spoken. The
@@ -203,7 +204,8 @@ async def drive_response(
     chunk of speech (an :class:`~..engine_watch.EngineWatch` counts them).
     """
     speech: _Speech | None = None
-    finish: Literal["stop", "length", "tool_calls"] = "stop"
+    finish: Literal["stop", "length", "tool_calls", "content_filter"] = "stop"
+    first_token = True
     outputs: AsyncIterator[ResponderOutput] = engines.responder.respond(request)
     try:
         async with _closing(outputs):
@@ -214,6 +216,9 @@ async def drive_response(
                 if isinstance(output, Finish):
                     finish = output.reason
                     break
+                if first_token and isinstance(output, TextDelta | ToolCallStart):
+                    first_token = False
+                    run.ctx.turns.first_token(run.id)
                 if isinstance(output, Usage):
                     run.report_usage(output)
                 elif isinstance(output, TextDelta):
@@ -237,11 +242,11 @@ async def drive_response(
                     run.arguments(output.delta)
         if run.done:
             return
-        if finish == "length":
+        if finish in ("length", "content_filter"):
             if speech is not None:
                 await speech.finish()
                 speech = None
-            run.cut_at_limit()
+            run.end_incomplete("max_output_tokens" if finish == "length" else "content_filter")
         else:
             await _end_message(run, speech)
             speech = None

@@ -216,13 +216,13 @@ class Responses:
         except Stopped:
             pass
         except EngineError as exc:
-            run.fail(exc.code, str(exc))
+            run.fail(exc.code, str(exc), tell_client=True)
         except asyncio.CancelledError:
             if run.done or watch is None or watch.expired is None:
                 raise
             # The watch, not the session, cancelled the task: the engines went quiet.
             _current_task().uncancel()
-            run.fail("engine_timeout", f"the engines gave {watch.expired}")
+            run.fail("engine_timeout", f"The engines gave {watch.expired}.", tell_client=True)
         except Exception as exc:
             self._ctx.log.exception("response %s crashed", run.id)
             run.fail("engine_error", repr(exc))

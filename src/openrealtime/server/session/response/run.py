@@ -161,6 +161,7 @@ class ResponseRun:
             self.ctx.emit(
                 ga.ResponseCreatedEvent(event_id=self.ctx.event_id(), response=self._resource())
             )
+            self.ctx.turns.response_created(self.id)
             self.ctx.rate_limits_updated(requests=1)
 
     def open_message(self) -> None:
@@ -273,7 +274,8 @@ class ResponseRun:
         if not wire:
             return
         self._budget.audio_ms += fmt.duration_ms(len(wire))
-        if self._first_audio_at is None:
+        first = self._first_audio_at is None
+        if first:
             self._first_audio_at = self.ctx.clock.monotonic()
         track.pcm += fmt.decode(wire)
         for chunk in b64_audio_chunks(wire, fmt, self.ctx.options.audio_delta_ms):
@@ -282,6 +284,8 @@ class ResponseRun:
                     event_id=self.ctx.event_id(), **self._ref(out, part), delta=chunk
                 )
             )
+        if first:
+            self.ctx.turns.first_audio(self.id)
         self.ctx.note_assistant_audio()
 
     def _flush(self, out: _OutputItem, part: _Part) -> None:
@@ -368,15 +372,25 @@ class ResponseRun:
                 )
             )
             self.ctx.rate_limits_updated(tokens=usage.total_tokens)
+        self.ctx.turns.response_done(self.id, status)
         self._on_done(self)
 
     def cancel(self, reason: Literal["turn_detected", "client_cancelled"]) -> None:
         """Finish as cancelled."""
         self.finish("cancelled", ga.ResponseStatusDetails(type="cancelled", reason=reason))
 
-    def fail(self, code: str, message: str) -> None:
-        """Finish as failed, with a server error in ``status_details``."""
-        error = ga.ResponseStatusError(type="server_error", code=code)
+    def fail(self, code: str, message: str, *, tell_client: bool = False) -> None:
+        """Finish as failed, with a server error in ``status_details``.
+
+        ``message`` is always logged; the client sees it (``status_details.error.message``)
+        only with ``tell_client``: an engine's own :class:`EngineError` is meant to be
+        read, an unexpected exception is not.
+        """
+        error = (
+            ga.ResponseStatusError(type="server_error", code=code, message=message)
+            if tell_client
+            else ga.ResponseStatusError(type="server_error", code=code)
+        )
         self.ctx.log_engine_failure(self.id, code, message)
         self.finish("failed", ga.ResponseStatusDetails(type="failed", error=error))
 
@@ -505,15 +519,13 @@ class ResponseRun:
 
     # -- token limit ---------------------------------------------------------------
 
-    def cut_at_limit(self) -> None:
-        """Finish ``incomplete`` for ``max_output_tokens``: the engine's, or ours."""
-        self.finish(
-            "incomplete", ga.ResponseStatusDetails(type="incomplete", reason="max_output_tokens")
-        )
+    def end_incomplete(self, reason: Literal["max_output_tokens", "content_filter"]) -> None:
+        """Finish ``incomplete``: a token limit (the engine's or ours) or the engine's filter."""
+        self.finish("incomplete", ga.ResponseStatusDetails(type="incomplete", reason=reason))
 
     def _stop_if_limited(self) -> None:
         if self._budget.exhausted:
-            self.cut_at_limit()
+            self.end_incomplete("max_output_tokens")
             raise Stopped
 
     # -- the resource --------------------------------------------------------------

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from openrealtime.engines.clauses import ClauseSplitter
+
+
+def split(*deltas: str, **kw: int) -> list[str]:
+    splitter = ClauseSplitter(**kw)
+    pieces = [piece for delta in deltas for piece in splitter.feed(delta)]
+    tail = splitter.flush()
+    return [*pieces, tail] if tail else pieces
+
+
+def test_sentences_end_at_punctuation_and_whitespace() -> None:
+    assert split("Hi. How", " are you? ", "Fine!") == ["Hi.", "How are you?", "Fine!"]
+
+
+def test_decimals_and_domains_stay_whole() -> None:
+    assert split("It costs 3.5 euros at example.com today.") == [
+        "It costs 3.5 euros at example.com today."
+    ]
+
+
+def test_closing_quotes_stay_with_their_sentence() -> None:
+    assert split('He said "yes." Then', " left.") == ['He said "yes."', "Then left."]
+
+
+def test_commas_cut_only_long_enough_clauses() -> None:
+    text = "Well, if you take the first street on the left, you will see it, I think"
+    assert split(text, clause_chars=30) == [
+        "Well, if you take the first street on the left,",
+        "you will see it, I think",
+    ]
+
+
+def test_line_breaks_cut() -> None:
+    assert split("First line\nsecond line") == ["First line", "second line"]
+
+
+def test_long_text_without_punctuation_is_cut_at_a_space() -> None:
+    pieces = split("word " * 30, clause_chars=10, max_chars=50)
+    assert all(len(piece) <= 50 for piece in pieces)
+    assert " ".join(pieces).split() == ["word"] * 30
+
+
+def test_whitespace_only_yields_nothing() -> None:
+    assert split("  ", "\n") == []
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(ValueError, match="clause_chars <= max_chars"):
+        ClauseSplitter(clause_chars=100, max_chars=50)
