@@ -1,9 +1,10 @@
 """What the server owes a frame, worked out without the server's own code.
 
 An error must carry the frame's ``event_id`` when the frame had a usable one: the
-frame is a JSON object (as Python's parser reads it) whose ``event_id`` is a string
-of at most 512 characters that is Unicode text. Every ``error`` must also be sane:
-a code, words that name what is wrong, and a size that does not grow with the input.
+frame is a JSON object (as Python's parser reads it, nested at most 200 levels deep)
+whose ``event_id`` is a string of at most 512 characters that is Unicode text. Every
+``error`` must also be sane: a code, words that name what is wrong, and a size that
+does not grow with the input.
 """
 
 from __future__ import annotations
@@ -17,8 +18,37 @@ MAX_ERROR_CHARS = 4096
 """No error message is longer: values are quoted cut to 512 characters."""
 
 
+def nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest more than ``limit`` deep, strings aside."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
 def usable_event_id(text: str) -> str | None:
-    """The frame's ``event_id`` if an error can carry it back."""
+    """The frame's ``event_id`` if an error can carry it back.
+
+    A frame nested deeper than the 200 levels the server reads has none.
+    """
+    if nests_deeper_than(text, 200):
+        return None
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):

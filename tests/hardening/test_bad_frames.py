@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from openrealtime.audio.b64 import b64encode
-from openrealtime.protocol import ProtocolError, beta, ga
+from openrealtime.protocol import ProtocolError, beta, ga, json_too_deep
 
 from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from ..server.dialects import Dialect, configure, overrides, user_text
@@ -112,9 +112,16 @@ async def test_json_nested_too_deep(dialect: Dialect, depth: int) -> None:
     nested = "[" * depth + "]" * depth
     frame = f'{{"type":"response.create","event_id":"deep","response":{{"metadata":{nested}}}}}'
     error = await one_error_then_a_turn(dialect, frame)
-    # Python's own parser reads the event_id up to about 1,000 levels.
-    readable = "deep" if depth < 990 else None
-    assert error == invalid_request("invalid_json", TOO_DEEP, None, readable)
+    # Too deep to read: not even its event_id.
+    assert error == invalid_request("invalid_json", TOO_DEEP, None, None)
+
+
+def test_nesting_is_measured_outside_strings() -> None:
+    assert not json_too_deep('{"a": "' + "[" * 500 + '"}')
+    assert not json_too_deep(b"[" * 200 + b"]" * 200)
+    assert json_too_deep("[" * 201 + "]" * 201)
+    assert json_too_deep('{"a":"\\"}' + "{" * 201)
+    assert not json_too_deep('["\\"[[[", ' + "[" * 150 + "]" * 151)
 
 
 def test_nesting_within_the_limit_is_read() -> None:
@@ -281,3 +288,4 @@ async def test_beta_tools_and_tool_choice_without_type() -> None:
         await h.settle()
         assert "error" not in h.types()
         assert h.of_type("response.done")[-1].response.status == "completed"
+

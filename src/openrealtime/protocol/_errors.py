@@ -16,7 +16,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-__all__ = ["ProtocolError", "format_choices", "json_type_name"]
+__all__ = ["ProtocolError", "format_choices", "json_too_deep", "json_type_name"]
 
 EVENT_ID_MAX_LENGTH: Final = 512
 ECHO_LIMIT: Final = 512
@@ -181,7 +181,36 @@ def json_type_name(value: object) -> str:
     return "an object"
 
 
+_STRUCTURE_TEXT: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+_STRUCTURE_BYTES: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def json_too_deep(text: str | bytes, limit: int = JSON_NESTING_LIMIT) -> bool:
+    """Whether JSON text nests arrays and objects more than ``limit`` levels deep.
+
+    A linear scan that never recurses, so deep input is refused before a recursive
+    parser (and anything that runs while its stack is deep) sees it.
+    """
+    opening = (b"[", b"{") if isinstance(text, bytes) else ("[", "{")
+    if text.count(opening[0]) + text.count(opening[1]) <= limit:  # type: ignore[arg-type]
+        return False
+    pattern = _STRUCTURE_BYTES if isinstance(text, bytes) else _STRUCTURE_TEXT
+    depth = 0
+    for match in pattern.finditer(text):  # type: ignore[arg-type]
+        token = match.group()
+        if token in ("[", "{", b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in ("]", "}", b"]", b"}"):
+            depth -= 1
+    return False
+
+
 def _loads(text: str | bytes) -> Any:
+    # Python's parser recurses: JSON too deep for pydantic is not read at all.
+    if json_too_deep(text):
+        return _MISSING
     try:
         return json.loads(text)
     except (ValueError, RecursionError):
@@ -196,6 +225,7 @@ def _unreadable(error: ErrorDetails | None, raw: Any) -> ProtocolError:
     JSON both) from text that is not JSON at all.
     """
     detail = str(error.get("ctx", {}).get("error", "")) if error is not None else ""
+
     event_id = readable_event_id(raw) if raw is not _MISSING else None
     if raw is not _MISSING:
         found = _find_surrogate(raw)

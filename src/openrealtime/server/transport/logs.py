@@ -15,6 +15,8 @@ import json
 import logging
 from typing import Final
 
+from ...protocol import json_too_deep
+
 __all__ = [
     "LOG_FORMAT",
     "InvalidUtf8Filter",
@@ -84,6 +86,8 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 def describe_frame(text: str | bytes) -> str:
     """One wire frame for the trace: its JSON with audio and credentials redacted."""
+    if json_too_deep(text):
+        return f"<JSON nested too deeply, {len(text)} bytes>"
     try:
         event = json.loads(text)
         if not isinstance(event, dict):
@@ -93,8 +97,6 @@ def describe_frame(text: str | bytes) -> str:
         return json.dumps(_redact(event, audio_delta=audio_delta), separators=(",", ":"))
     except ValueError:
         return f"<not JSON, {len(text)} bytes>"
-    except RecursionError:
-        return f"<JSON nested too deeply, {len(text)} bytes>"
 
 
 def _redact(value: object, *, audio_delta: bool) -> object:
