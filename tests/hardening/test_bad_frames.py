@@ -14,6 +14,7 @@ import pytest
 
 from openrealtime.audio.b64 import b64encode
 from openrealtime.protocol import ProtocolError, beta, ga, json_too_deep
+from openrealtime.server import SessionOptions
 
 from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from ..server.dialects import Dialect, configure, overrides, user_text
@@ -289,3 +290,28 @@ async def test_beta_tools_and_tool_choice_without_type() -> None:
         assert "error" not in h.types()
         assert h.of_type("response.done")[-1].response.status == "completed"
 
+
+@pytest.mark.spec("3.9.10")
+@pytest.mark.parametrize("dialect", DIALECTS)
+async def test_inf_output_tokens_is_the_models_most_not_unbounded(dialect: Dialect) -> None:
+    """An echo of 10,000 words would be a reply that grows with the input without end."""
+    async with Harness(dialect=dialect) as h:
+        await h.send(configure(dialect, text=True))
+        await h.send(user_text("word " * 10_000))
+        await h.send({"type": "response.create"})
+        await h.settle(limit=3000)
+        done = h.of_type("response.done")[-1].response
+        assert (done.status, done.status_details.reason) == ("incomplete", "max_output_tokens")
+        assert done.max_output_tokens == "inf"
+        assert done.usage.output_tokens == 4096
+
+
+async def test_inf_output_tokens_is_configurable() -> None:
+    async with Harness(options=SessionOptions(inf_output_tokens=50)) as h:
+        await h.send(configure("ga", text=False))
+        await h.send(user_text("word " * 200))
+        await h.send({"type": "response.create"})
+        await h.settle()
+        done = h.of_type("response.done")[-1].response
+        assert done.status == "incomplete"
+        assert done.usage.output_tokens <= 50

@@ -69,7 +69,8 @@ class SessionOptions:
     ``max_input_buffer_ms`` of appended, uncommitted audio; ``max_retained_audio_bytes``
     of PCM16 kept in conversation items (the oldest items lose their audio first);
     ``max_items`` conversation items. ``engine_timeouts`` bounds the wait on engines
-    that hang or crawl (:class:`EngineTimeouts`).
+    that hang or crawl (:class:`EngineTimeouts`). ``inf_output_tokens`` is what
+    ``max_output_tokens: "inf"`` allows one response (a realtime model's own most).
     """
 
     truncation_transcript: Literal["spoken", "delete"] = "spoken"
@@ -85,6 +86,7 @@ class SessionOptions:
     max_retained_audio_bytes: int = 256 * 1024 * 1024
     max_items: int = 5000
     engine_timeouts: EngineTimeouts = EngineTimeouts()
+    inf_output_tokens: int = 4096
 
 
 @dataclass
