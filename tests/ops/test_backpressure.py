@@ -28,37 +28,40 @@ LONG_REPLY = "Speaking on and on " * 400
 """About 7600 characters: over seven minutes of speech, far more than the limit."""
 
 
-async def test_the_outbox_gives_up_when_what_waited_passes_its_limit() -> None:
-    outbox = Outbox(limit=10, max_frame=20)
+async def test_the_outbox_gives_up_on_a_client_that_reads_nothing() -> None:
+    gave_up: list[bool] = []
+    outbox = Outbox(
+        limit=10, max_frame=20, stall_seconds=0.05, on_give_up=lambda: gave_up.append(True)
+    )
     outbox.put("12345")
-    await asyncio.sleep(0)
     outbox.put("67890")
-    await asyncio.sleep(0)
     outbox.put("x")
     assert outbox.queued_bytes == 11
-    await asyncio.sleep(0)
-    outbox.put("y")
+    assert not outbox.overflowed
+    await asyncio.sleep(0.1)
+    # Past the limit, nothing taken for stall_seconds: the timer gave up.
     assert outbox.overflowed
+    assert gave_up == [True]
     assert outbox.queued_bytes == 0
     outbox.put("ignored")
     outbox.close(Close(1001, "later"))
     assert [await outbox.get()] == [OUTBOX_FULL]
 
 
-async def test_frames_of_one_turn_are_queued_up_to_twice_the_largest_frame() -> None:
-    """A large reply (an item's ``added`` and ``done``) never closes a client by itself."""
-    outbox = Outbox(limit=10, max_frame=20)
+async def test_a_client_that_reads_is_never_given_up_on() -> None:
+    """A large reply (an item's ``added`` and ``done``) is fine while the writer takes frames."""
+    outbox = Outbox(limit=10, max_frame=20, stall_seconds=0.05)
     outbox.put("a" * 20)
     outbox.put("b" * 20)
+    for _ in range(4):
+        await asyncio.sleep(0.03)
+        await outbox.get()
+        outbox.put("c" * 20)
     assert not outbox.overflowed
-    assert await outbox.get() == "a" * 20
-    await asyncio.sleep(0)
-    # 20 bytes waited through a turn: past the limit, the next frame closes.
-    outbox.put("c")
-    assert outbox.overflowed
+    assert outbox.queued_bytes == 40
 
 
-async def test_one_turn_never_queues_more_than_the_hard_bound() -> None:
+async def test_nothing_queues_past_the_hard_bound() -> None:
     outbox = Outbox(limit=10, max_frame=20)
     for _ in range(5):
         outbox.put("z" * 10)

@@ -97,7 +97,9 @@ class Connection:
         self.websocket = websocket
         self.config = config
         self._opener = opener
-        self._outbox = Outbox(config.max_outbox_bytes, config.max_reply_bytes)
+        self._outbox = Outbox(
+            config.max_outbox_bytes, config.max_reply_bytes, on_give_up=self._not_reading
+        )
         self._handling = False
         self._replying_to: str | None = None
         self._oversize_reported = False
@@ -149,12 +151,14 @@ class Connection:
             self._outbox.put(frame, size)
             if marks is not None and timed is not None:
                 marks.queued(frame, *timed)
-        if self._outbox.overflowed and not self._stopping.is_set():
-            _LOG.warning(
-                "closing: more than %d bytes waited for a client that is not reading",
-                self._outbox.limit,
-            )
-            self._stopping.set()
+
+    def _not_reading(self) -> None:
+        _LOG.warning(
+            "closing a client not reading: more than %d bytes waited, none taken for %g s",
+            self._outbox.limit,
+            self._outbox.stall_seconds,
+        )
+        self._stopping.set()
 
     def _reply_too_large(self, event_type: str, size: int) -> None:
         limit = self.config.max_reply_bytes
