@@ -98,3 +98,20 @@ def test_engine_timeout_sets_every_engine_limit() -> None:
     assert unlimited == EngineTimeouts(None, None, None)
     with pytest.raises(ValueError, match="--engine-timeout must be 0"):
         build_config(ServeOptions(engine_timeout=-1))
+
+
+def test_security_flags_reach_the_config() -> None:
+    config = build_config(
+        ServeOptions(
+            allowed_origins=["https://app.example"],
+            max_sessions_per_secret=2,
+            requests_per_minute=30,
+            tokens_per_minute=9000,
+        )
+    )
+    assert config.allowed_origins == ("https://app.example",)
+    assert config.max_sessions_per_secret == 2
+    assert (config.session.requests_per_minute, config.session.tokens_per_minute) == (30, 9000)
+    assert build_config(ServeOptions()).allowed_origins is None
+    with pytest.raises(ValueError, match="--requests-per-minute must be at least 1"):
+        build_config(ServeOptions(requests_per_minute=0))

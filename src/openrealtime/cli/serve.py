@@ -71,6 +71,29 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    max_sessions_per_secret: Annotated[
+        int | None,
+        typer.Option(help="Most concurrent sessions per client secret (default: no limit)."),
+    ] = None,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-origin",
+            help="A browser origin (https://app.example) that may connect (repeatable); "
+            "others are refused. Default: any. Clients without Origin are always let in.",
+            show_default=False,
+        ),
+    ] = None,
+    requests_per_minute: Annotated[
+        int | None,
+        typer.Option(help="Responses per minute per session (default 20000).", show_default=False),
+    ] = None,
+    tokens_per_minute: Annotated[
+        int | None,
+        typer.Option(
+            help="Output tokens per minute per session (default 15000000).", show_default=False
+        ),
+    ] = None,
     engine_timeout: Annotated[
         float | None,
         typer.Option(
@@ -101,6 +124,10 @@ def serve(
             ssl_keyfile=ssl_keyfile,
             max_sessions=max_sessions,
             max_sessions_per_key=max_sessions_per_key,
+            max_sessions_per_secret=max_sessions_per_secret,
+            allowed_origins=list(allowed_origin or []),
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
             trace_events=trace_events,
             lenient=lenient,
             engine_timeout=engine_timeout,

@@ -103,8 +103,10 @@ class ServerConfig:
     larger one is replaced by an ``error``; keep it at least twice
     ``max_frame_bytes`` so every legal item round-trips); ``max_outbox_bytes``
     caps what waits for a client that is not reading (close 1008);
-    ``max_sessions`` and ``max_sessions_per_key`` cap open sessions (close 1013;
-    ``None`` is no cap); ``max_client_secrets`` caps live
+    ``max_sessions``, ``max_sessions_per_key`` and ``max_sessions_per_secret`` cap
+    open sessions (close 1013; ``None`` is no cap); ``allowed_origins`` lists the
+    browser origins that may connect (``None``: any; a request without ``Origin``
+    is always let in); ``max_client_secrets`` caps live
     ephemeral keys; ``shutdown_timeout`` bounds a graceful shutdown;
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
@@ -125,6 +127,8 @@ class ServerConfig:
     max_outbox_bytes: int = 16 * 1024 * 1024
     max_sessions: int | None = None
     max_sessions_per_key: int | None = None
+    max_sessions_per_secret: int | None = None
+    allowed_origins: tuple[str, ...] | None = None
     max_client_secrets: int = 10_000
     shutdown_timeout: float = 3.0
     trace_events: bool = False
@@ -151,6 +155,10 @@ class ServeOptions:
     ssl_keyfile: Path | None = None
     max_sessions: int | None = None
     max_sessions_per_key: int | None = None
+    max_sessions_per_secret: int | None = None
+    allowed_origins: list[str] = field(default_factory=list)
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
     trace_events: bool = False
     lenient: bool = False
     engine_timeout: float | None = None

@@ -106,6 +106,14 @@ def build_config(options: ServeOptions) -> ServerConfig:
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
         engine_timeouts=_engine_timeouts(options.engine_timeout),
+        requests_per_minute=_per_minute(
+            options.requests_per_minute,
+            SessionOptions.requests_per_minute,
+            "--requests-per-minute",
+        ),
+        tokens_per_minute=_per_minute(
+            options.tokens_per_minute, SessionOptions.tokens_per_minute, "--tokens-per-minute"
+        ),
     )
     return ServerConfig(
         models=registry,
@@ -117,9 +125,19 @@ def build_config(options: ServeOptions) -> ServerConfig:
         ssl_keyfile=options.ssl_keyfile,
         max_sessions=options.max_sessions,
         max_sessions_per_key=options.max_sessions_per_key,
+        max_sessions_per_secret=options.max_sessions_per_secret,
+        allowed_origins=tuple(options.allowed_origins) or None,
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
     )
+
+
+def _per_minute(value: int | None, default: int, flag: str) -> int:
+    if value is None:
+        return default
+    if value < 1:
+        raise ValueError(f"{flag} must be at least 1")
+    return value
 
 
 def _engine_timeouts(seconds: float | None) -> EngineTimeouts:

@@ -41,7 +41,9 @@ __all__ = [
     "model_for_transcription",
     "model_mismatch",
     "no_function_call",
+    "origin_not_allowed",
     "output_modalities",
+    "rate_limit_reached",
     "reply_too_large",
     "secret_store_full",
     "server_error",
@@ -379,12 +381,15 @@ def kind_mismatch(minted: Literal["realtime", "transcription"]) -> ProtocolError
     )
 
 
-def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
-    """Over a concurrent-session limit."""
-    holder = "This API key" if per_key else "This server"
+def session_limit_reached(
+    limit: int, *, holder: Literal["server", "key", "secret"] = "server"
+) -> ProtocolError:
+    """Over a concurrent-session limit: the server's, an API key's or a client secret's."""
+    holder_text = {"server": "This server", "key": "This API key", "secret": "This client secret"}
     return ProtocolError(
         "session_limit_reached",
-        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
+        f"{holder_text[holder]} already has {limit} open sessions, the most allowed. "
+        "Try again later.",
     )
 
 
@@ -411,6 +416,26 @@ def secret_store_full(capacity: int) -> ProtocolError:
         "rate_limit_exceeded",
         f"This server already holds {capacity} live client secrets. "
         "Try again when some have expired.",
+    )
+
+
+def origin_not_allowed(origin: str) -> ProtocolError:
+    """A browser page from an origin outside ``allowed_origins`` [U]."""
+    return ProtocolError(
+        "origin_not_allowed",
+        f"The origin {_shown(origin)!r} is not allowed to use this server.",
+    )
+
+
+def rate_limit_reached(
+    name: str, limit: int, reset_seconds: float, event_id: str | None
+) -> ProtocolError:
+    """A response past the session's requests or tokens per minute [U wording]."""
+    return ProtocolError(
+        "rate_limit_exceeded",
+        f"Rate limit reached for {name} per minute: limit {limit}, used {limit}. "
+        f"Please try again in {reset_seconds:.3g}s.",
+        event_id=event_id,
     )
 
 

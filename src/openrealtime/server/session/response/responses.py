@@ -16,7 +16,7 @@ from typing import Literal
 
 from ....engines import CancelSignal, ContextItem, EngineError, ResponseRequest, TruncationPolicy
 from ....engines.tokens import audio_tokens, count_tokens
-from ....protocol import ga
+from ....protocol import ProtocolError, ga
 from .. import errors
 from ..checks import check_output_modalities, check_tools, check_voice
 from ..context import SessionContext
@@ -92,6 +92,7 @@ class Responses:
         out_of_band = params.conversation == "none"
         if not out_of_band and self.active is not None:
             raise errors.active_response(self.active.id, event_id)
+        self._check_rate_limits(event_id)
         check_output_modalities(params.output_modalities, "response", event_id)
         check_tools(params.tools, params.tool_choice, "response", event_id)
         output = params.audio.output if params.audio is not None else None
@@ -105,9 +106,25 @@ class Responses:
         self._start(params, context, out_of_band=out_of_band)
 
     def create_automatic(self) -> None:
-        """A response started by turn detection, unless one is already running."""
-        if self.active is None:
-            self._start(_NO_OVERRIDES, list(self._conversation), out_of_band=False)
+        """A response started by turn detection, unless one is already running.
+
+        Past a rate limit the turn gets no response, and the client one ``error``.
+        """
+        if self.active is not None:
+            return
+        try:
+            self._check_rate_limits(None)
+        except ProtocolError as error:
+            ctx = self._ctx
+            detail = ga.ErrorDetail.model_validate(error.to_dict())
+            ctx.emit(ga.ErrorEvent(event_id=ctx.event_id(), error=detail))
+            return
+        self._start(_NO_OVERRIDES, list(self._conversation), out_of_band=False)
+
+    def _check_rate_limits(self, event_id: str | None) -> None:
+        limit = self._ctx.rate_limits.exhausted()
+        if limit is not None:
+            raise errors.rate_limit_reached(limit.name, limit.limit, limit.reset_seconds, event_id)
 
     def cancel(self, event: ga.ResponseCancelEvent) -> None:
         """Cancel the active response, or the one named."""
