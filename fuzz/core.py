@@ -125,7 +125,8 @@ class CoreSession:
         off: dict[str, Any] = {"turn_detection": None}
         session = {"type": "realtime", "audio": {"input": off}} if self.dialect == "ga" else off
         await self.deliver(Frame(text=json.dumps({"type": "session.update", "session": session})))
-        await self.harness.settle()
+        # The longest response (4,096 tokens) speaks for under 4 minutes of session time.
+        await self.harness.settle(limit=600)
         self.pump()
         self.checker.finish()
         self.check_conversation()
