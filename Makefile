@@ -22,13 +22,19 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 serve: $(VENV)/.serve-installed
 	$(BIN)/openrealtime serve --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev-installed
+# The Node clients of the client matrix (tests/hardening/test_client_matrix.py), from their
+# lockfile; without Node those tests skip and say why.
+tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
+	@if command -v npm >/dev/null; then cd tests/node && npm ci --no-audit --no-fund; \
+	else echo "npm not found: the Node client tests will skip"; fi
+
+test: $(VENV)/.dev-installed tests/node/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests benchmarks examples fuzz
 	$(BIN)/ruff format --check src tests benchmarks examples fuzz
 	$(BIN)/mypy
 	$(BIN)/mypy fuzz
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -rs
 
 # The long fuzzing campaigns (about an hour on two cores): 1,000,000 frames through the
 # session core, 100,000 over WebSocket from 8 clients, 10,000 disconnects. `make test`
