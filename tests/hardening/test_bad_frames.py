@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from openrealtime.audio.b64 import b64encode
+from openrealtime.engines.tokens import count_tokens
 from openrealtime.protocol import ProtocolError, beta, ga, json_too_deep
 from openrealtime.server import SessionOptions
+from openrealtime.server.session.response import responses
 
 from ..server.core_checks import DIALECTS, assert_text_turn_works, invalid_request, only_error
 from ..server.dialects import Dialect, configure, overrides, user_text
@@ -315,3 +317,29 @@ async def test_inf_output_tokens_is_configurable() -> None:
         done = h.of_type("response.done")[-1].response
         assert done.status == "incomplete"
         assert done.usage.output_tokens <= 50
+
+
+async def test_a_long_item_is_counted_once_not_for_every_response(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting the whole input again for every response held the loop for everyone."""
+    long_text = "ab, " * 250_000
+    counted: list[int] = []
+
+    def counting(text: str) -> int:
+        counted.append(len(text))
+        return count_tokens(text)
+
+    monkeypatch.setattr(responses, "count_tokens", counting)
+    async with Harness() as h:
+        await h.send(configure("ga", text=True))
+        await h.send(user_text(long_text))
+        await h.send(user_text("Short, to keep the replies short"))
+        for _ in range(3):
+            await h.send({"type": "response.create", "response": {"conversation": "none"}})
+            await h.settle()
+        dones = h.of_type("response.done")
+        assert len(dones) == 3
+        assert len({done.response.usage.input_tokens for done in dones}) == 1
+        assert counted.count(len(long_text)) == 1
+

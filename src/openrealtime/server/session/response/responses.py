@@ -322,17 +322,19 @@ def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, in
     for stored in context:
         item = stored.item
         if isinstance(item, ga.FunctionCallItem):
-            text += count_tokens(item.name) + count_tokens(item.arguments)
+            text += count_tokens(item.name) + stored.tokens(
+                "arguments", item.arguments, count_tokens
+            )
         elif isinstance(item, ga.FunctionCallOutputItem):
-            text += count_tokens(item.output)
+            text += stored.tokens("output", item.output, count_tokens)
         for index, part in enumerate(_message_content(item)):
             track = stored.audio.get(index)
             if track is not None and track.pcm:
                 audio += audio_tokens(track.duration_ms)
             elif isinstance(part, ga.InputTextContent | ga.OutputTextContent):
-                text += count_tokens(part.text)
+                text += stored.tokens(f"text {index}", part.text, count_tokens)
             elif isinstance(part, ga.InputAudioContent | ga.OutputAudioContent):
-                text += count_tokens(part.transcript or "")
+                text += stored.tokens(f"transcript {index}", part.transcript or "", count_tokens)
     return text, audio
 
 
