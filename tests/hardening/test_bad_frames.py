@@ -8,11 +8,14 @@ frames (close codes, the outbox, the log) is in ``test_bad_frames_wire``.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from openrealtime.audio.b64 import b64encode
+from openrealtime.engines import CancelSignal
+from openrealtime.engines.scripted.synthesizer import LONGEST_WORD, SAMPLE_RATE, ScriptedSynthesizer
 from openrealtime.engines.tokens import count_tokens
 from openrealtime.protocol import ProtocolError, beta, ga, json_too_deep
 from openrealtime.server import SessionOptions
@@ -343,3 +346,21 @@ async def test_a_long_item_is_counted_once_not_for_every_response(
         assert len({done.response.usage.input_tokens for done in dones}) == 1
         assert counted.count(len(long_text)) == 1
 
+
+async def test_the_scripted_voice_speaks_a_huge_word_in_pieces() -> None:
+    """One 100,000-character word was 100 minutes of audio made at once, holding the loop."""
+
+    async def text() -> AsyncIterator[str]:
+        yield "Hi " + "a" * 100_000 + " there"
+
+    synthesizer = ScriptedSynthesizer(pace=0)
+    chunks = []
+    async for chunk in synthesizer.synthesize(
+        text(), voice="alloy", speed=1.0, cancel=CancelSignal()
+    ):
+        chunks.append(chunk)
+        if len(chunks) == 3:
+            break
+    longest = max(len(chunk.pcm) for chunk in chunks)
+    assert longest <= 2 * SAMPLE_RATE * LONGEST_WORD * 0.06 * 1.5
+    assert [word.word for word in chunks[1].words] == ["a" * LONGEST_WORD]
