@@ -10,6 +10,7 @@ does not grow with the input.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from openrealtime.testing.invariants import InvariantViolation
@@ -18,26 +19,21 @@ MAX_ERROR_CHARS = 4096
 """No error message is longer: values are quoted cut to 512 characters."""
 
 
+_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
 def nests_deeper_than(text: str, limit: int) -> bool:
     """Whether arrays and objects nest more than ``limit`` deep, strings aside."""
     if text.count("[") + text.count("{") <= limit:
         return False
-    depth, in_string, escaped = 0, False, False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        mark = token.group()
+        if mark in ("[", "{"):
             depth += 1
             if depth > limit:
                 return True
-        elif char in "]}":
+        elif mark in ("]", "}"):
             depth -= 1
     return False
 
