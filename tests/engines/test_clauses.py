@@ -51,3 +51,30 @@ def test_whitespace_only_yields_nothing() -> None:
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(ValueError, match="clause_chars <= max_chars"):
         ClauseSplitter(clause_chars=100, max_chars=50)
+
+
+def test_abbreviations_and_initials_do_not_end_a_sentence() -> None:
+    assert split("Dr. Smith met J. Doe, e.g. on Mon. Then", " they left.") == [
+        "Dr. Smith met J. Doe, e.g. on Mon.",
+        "Then they left.",
+    ]
+
+
+def test_a_line_break_cuts_even_after_an_abbreviation() -> None:
+    assert split("Ask Dr.\nNow") == ["Ask Dr.", "Now"]
+
+
+def test_the_first_piece_can_be_held_shorter() -> None:
+    text = "Well, yes, the capital of France is Paris, as far as I know, of course"
+    assert split(text, clause_chars=15, first_clause_chars=8) == [
+        "Well, yes,",
+        "the capital of France is Paris,",
+        "as far as I know,",
+        "of course",
+    ]
+    run_on = " ".join(f"w{i}" for i in range(20))
+    pieces = split(run_on, clause_chars=15, max_chars=160, first_max_chars=30)
+    assert len(pieces[0]) <= 30
+    assert " ".join(pieces) == run_on
+    with pytest.raises(ValueError, match="clause_chars <= max_chars"):
+        ClauseSplitter(first_clause_chars=50, first_max_chars=20)

@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import scripted_engines
 from openrealtime.server import ServerConfig, SessionOptions
 from openrealtime.server.app.runner import ServerURL, running
+from openrealtime.testing.recording import SessionRecorders
 
 from ..ops.wire import TEXT_TURN, first_event, until_closed
 from ..server.dialects import Dialect, configure, user_text
@@ -92,6 +94,8 @@ async def test_http_endpoints_refuse_another_origin_with_403(guarded: ServerURL)
             ("POST", "/v1/realtime/sessions"),
             ("GET", "/v1/models"),
             ("GET", "/healthz"),
+            ("GET", "/"),
+            ("POST", "/console/session"),
         ):
             answer = await client.request(
                 method, f"{guarded.http.removesuffix('/v1')}{path}", headers=bearer(KEY) | evil
@@ -104,6 +108,16 @@ async def test_http_endpoints_refuse_another_origin_with_403(guarded: ServerURL)
             headers=bearer(KEY) | {"Origin": APP},
         )
         assert allowed.status_code == 200
+
+
+async def test_the_servers_own_origin_is_allowed(guarded: ServerURL) -> None:
+    """The console the server serves at / talks to it from the server's own origin."""
+    own = guarded.http.removesuffix("/v1")
+    event, _ = await first_event(guarded.realtime(), headers=bearer(KEY) | {"Origin": own})
+    assert event["type"] == "session.created"
+    async with httpx.AsyncClient() as client:
+        answer = await client.get(f"{own}/healthz", headers={"Origin": own})
+    assert answer.status_code != 403
 
 
 async def test_without_allowed_origins_every_origin_connects() -> None:
@@ -219,19 +233,24 @@ async def test_a_turn_past_the_limit_gets_an_error_not_a_response() -> None:
 # -- no key in logs, events or errors -----------------------------------------------------------
 
 
-async def test_no_key_or_client_secret_in_debug_logs_events_or_errors(
-    caplog: pytest.LogCaptureFixture,
+async def test_no_key_or_client_secret_in_debug_logs_recordings_events_or_errors(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     caplog.set_level(logging.DEBUG)
     config = ServerConfig(
         models=ModelRegistry.with_engines(scripted_engines(pace=0)),
         api_keys=(KEY,),
         trace_events=True,
+        tap=SessionRecorders(tmp_path, secrets=[KEY]),
     )
     seen: list[str] = []
     async with running(config) as url:
         secret = await mint(url, session={"type": "realtime", "model": "gpt-realtime"})
         realtime = url.realtime()
+        pasted = {
+            "type": "session.update",
+            "session": {"type": "realtime", "instructions": f"My key {KEY}, my secret {secret}"},
+        }
         for token in (KEY, secret):
             async with websockets.connect(realtime, additional_headers=bearer(token)) as ws:
                 bad = [
@@ -246,6 +265,11 @@ async def test_no_key_or_client_secret_in_debug_logs_events_or_errors(
                         seen.append(await ws.recv())  # type: ignore[arg-type]
                         if json.loads(seen[-1])["type"] == "response.done":
                             break
+                # A client that pastes its credentials into its own text: the server
+                # echoes them back to it, but neither logs nor records them.
+                await ws.send(json.dumps(pasted))
+                async with asyncio.timeout(10):
+                    await ws.recv()
         # Refusals quote the token: masked.
         for token, query in ((KEY + "x", realtime), (secret, url.realtime("other-model"))):
             closed = await until_closed(query, headers=bearer(token))
@@ -254,8 +278,11 @@ async def test_no_key_or_client_secret_in_debug_logs_events_or_errors(
     server = [r for r in caplog.records if r.name.startswith(("openrealtime", "uvicorn"))]
     logs = "\n".join(record.getMessage() for record in server)
     assert any(record.name == "openrealtime.trace" for record in server)
+    recordings = "\n".join(path.read_text() for path in tmp_path.glob("*.jsonl"))
+    assert recordings.count("session.created") == 2
     assert "error" in "".join(seen)
-    for text, where in ((logs, "logs"), ("\n".join(seen), "events")):
+    texts = (("logs", logs), ("recordings", recordings), ("events", "\n".join(seen)))
+    for where, text in texts:
         assert KEY not in text, where
         assert secret not in text, where
         assert secret[3:] not in text, where

@@ -81,7 +81,8 @@ def serve(tmp_path: Path) -> tuple[subprocess.Popen[str], int]:
     script = tmp_path / "script.json"
     script.write_text(json.dumps({"default": {"reply": LONG_REPLY}}))
     port = free_port()
-    command = [sys.executable, "-m", "openrealtime.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "openrealtime.cli", "serve", "--engine", "scripted"]
+    command += ["--port", str(port)]
     process = subprocess.Popen(
         [*command, "--script", str(script)],
         stdout=subprocess.DEVNULL,

@@ -40,7 +40,7 @@ def assert_one_line_failure(result: subprocess.CompletedProcess[str], *needles: 
 def test_serve_prints_its_urls_and_answers(tmp_path: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [*COMMAND, "serve", "--port", str(port), "--pace", "0"],
+        [*COMMAND, "serve", "--engine", "scripted", "--port", str(port), "--pace", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -82,18 +82,22 @@ def test_serve_prints_its_urls_and_answers(tmp_path: Path) -> None:
 def test_a_bad_script_is_one_line_naming_the_file(tmp_path: Path) -> None:
     script = tmp_path / "script.yaml"
     script.write_text("rules:\n  - regex: '('\n    reply: x\n")
-    result = run("serve", "--script", str(script))
+    result = run("serve", "--engine", "scripted", "--script", str(script))
     assert_one_line_failure(result, str(script), "regular expression")
 
 
 def test_a_missing_script_is_one_line(tmp_path: Path) -> None:
-    assert_one_line_failure(run("serve", "--script", str(tmp_path / "nope.yaml")), "nope.yaml")
+    assert_one_line_failure(
+        run("serve", "--engine", "scripted", "--script", str(tmp_path / "nope.yaml")), "nope.yaml"
+    )
 
 
 def test_a_bad_models_file_is_one_line(tmp_path: Path) -> None:
     models = tmp_path / "models.json"
     models.write_text(json.dumps({"models": [{"name": "m", "engine": "warp"}]}))
-    assert_one_line_failure(run("serve", "--models", str(models)), "unknown engine 'warp'")
+    assert_one_line_failure(
+        run("serve", "--engine", "scripted", "--models", str(models)), "unknown engine 'warp'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,9 +105,13 @@ def test_a_bad_models_file_is_one_line(tmp_path: Path) -> None:
     [("broken", "NAME=TARGET"), ("x=gpt-4o", "no model serves 'gpt-4o'")],
 )
 def test_bad_model_aliases_are_one_line(alias: str, needle: str) -> None:
-    assert_one_line_failure(run("serve", "--model-alias", alias), needle)
+    assert_one_line_failure(run("serve", "--engine", "scripted", "--model-alias", alias), needle)
 
 
 def test_bad_option_values_are_one_line() -> None:
-    assert_one_line_failure(run("serve", "--truncation-transcript", "keep"), "spoken")
-    assert_one_line_failure(run("serve", "--session-minutes", "0"), "at least 1")
+    assert_one_line_failure(
+        run("serve", "--engine", "scripted", "--truncation-transcript", "keep"), "spoken"
+    )
+    assert_one_line_failure(
+        run("serve", "--engine", "scripted", "--session-minutes", "0"), "at least 1"
+    )

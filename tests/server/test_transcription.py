@@ -11,6 +11,7 @@ import pytest
 from openrealtime.audio.b64 import b64encode
 from openrealtime.engines import (
     EngineBase,
+    EngineError,
     TranscriptDelta,
     TranscriptionRequest,
     TranscriptResult,
@@ -183,8 +184,9 @@ async def test_settings_reach_the_transcriber(dialect: Dialect) -> None:
         (request,) = transcriber.requests
         assert (request.model, request.language, request.prompt) == ("whisper-1", "de", "Namen")
         assert request.sample_rate == 24000
-        # The turn: 200 ms of padding from 0, 300 ms of speech, 200 ms of silence.
-        assert len(request.pcm) == 700 * 48
+        # Drafted at the pause (100 ms, half the 200 ms that ends a turn): 200 ms of
+        # padding from 0, 300 ms of speech, 100 ms of silence.
+        assert len(request.pcm) == 600 * 48
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -235,3 +237,141 @@ async def test_transcription_can_be_turned_off_again(dialect: Dialect) -> None:
         await h.settle()
         assert transcription_events(h) == []
         assert h.of_type("response.done")
+
+
+# -- drafts: the transcript of a turn begun at its final pause ------------------------------
+
+
+def vad_transcription(silence_ms: int) -> dict[str, Any]:
+    audio = {
+        "input": {
+            "transcription": {"model": "whisper-1"},
+            "turn_detection": {
+                "type": "server_vad",
+                "silence_duration_ms": silence_ms,
+                "create_response": False,
+            },
+        }
+    }
+    return {
+        "type": "session.update",
+        "session": {"type": "realtime", "output_modalities": ["text"], "audio": audio},
+    }
+
+
+def ms(request: TranscriptionRequest) -> float:
+    return len(request.pcm) / 2 / request.sample_rate * 1000
+
+
+async def test_a_pause_that_ends_the_turn_was_already_being_transcribed() -> None:
+    async with Harness() as h:
+        transcriber = with_fixed_transcriber(h)
+        await h.send(vad_transcription(500))
+        await h.append(silence(300) + speech("hello"))
+        await h.append(silence(200))
+        await h.settle()
+        # The pause is 150 ms old: the turn so far has been transcribed already.
+        assert len(transcriber.requests) == 1
+        assert not h.of_type("input_audio_buffer.speech_stopped")
+        await h.append(silence(500))
+        await h.settle()
+        (started,) = h.of_type("input_audio_buffer.speech_started")
+        (stopped,) = h.of_type("input_audio_buffer.speech_stopped")
+        assert len(transcriber.requests) == 1
+        committed_ms = stopped.audio_end_ms - started.audio_start_ms
+        assert committed_ms - 500 < ms(transcriber.requests[0]) < committed_ms
+        (completed,) = h.of_type(COMPLETED)
+        assert completed.item_id == stopped.item_id
+        assert completed.transcript == "from the transcriber"
+        assert [e.type for e in transcription_events(h)] == [DELTA, DELTA, COMPLETED]
+
+
+async def test_speech_after_a_pause_drops_the_draft() -> None:
+    async with Harness() as h:
+        transcriber = with_fixed_transcriber(h)
+        await h.send(vad_transcription(500))
+        await h.append(silence(300) + speech("hello") + silence(250))
+        await h.settle()
+        await h.append(speech("there"))
+        await h.append(silence(700))
+        await h.settle()
+        (started,) = h.of_type("input_audio_buffer.speech_started")
+        (stopped,) = h.of_type("input_audio_buffer.speech_stopped")
+        # Two drafts: one dropped when "there" began, one taken at the end.
+        assert len(transcriber.requests) == 2
+        assert transcriber.requests[0].cancel.cancelled
+        assert not transcriber.requests[1].cancel.cancelled
+        committed_ms = stopped.audio_end_ms - started.audio_start_ms
+        assert committed_ms - 500 < ms(transcriber.requests[1]) < committed_ms
+        assert len(h.of_type(COMPLETED)) == 1
+
+
+async def test_a_manual_commit_or_changed_settings_transcribe_afresh() -> None:
+    async with Harness() as h:
+        transcriber = with_fixed_transcriber(h)
+        await h.send(vad_transcription(500))
+        await h.append(silence(300) + speech("hello") + silence(250))
+        await h.settle()
+        await h.send({"type": "input_audio_buffer.commit"})
+        await h.settle()
+        assert len(transcriber.requests) == 2
+        assert transcriber.requests[0].cancel.cancelled
+        assert ms(transcriber.requests[1]) > ms(transcriber.requests[0])
+
+        await h.append(speech("again") + silence(250))
+        await h.settle()
+        prompted = vad_transcription(500)
+        prompted["session"]["audio"]["input"]["transcription"]["prompt"] = "names"
+        await h.send(prompted)
+        await h.append(silence(700))
+        await h.settle()
+        # The draft had no prompt: the turn was transcribed again, with it.
+        drafted, final = transcriber.requests[-2:]
+        assert (drafted.prompt, final.prompt) == (None, "names")
+        assert drafted.cancel.cancelled
+        assert len(h.of_type(COMPLETED)) == 2
+
+
+class FailsFirstTranscriber(FixedTranscriber):
+    """Fails its first request, then hears "from the transcriber"."""
+
+    async def transcribe(
+        self, request: TranscriptionRequest
+    ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
+        if not self.requests:
+            self.requests.append(request)
+            raise EngineError("not yet", code="audio_unintelligible")
+        async for part in super().transcribe(request):
+            yield part
+
+
+async def test_a_draft_that_fails_is_transcribed_again_at_the_commit() -> None:
+    async with Harness() as h:
+        transcriber = FailsFirstTranscriber()
+        h.engines = dataclasses.replace(h.engines, transcriber=transcriber)
+        await h.send(vad_transcription(500))
+        await h.append(silence(300) + speech("hello") + silence(700))
+        await h.settle()
+        # The draft's failure stays quiet; the commit transcribes the whole turn.
+        assert h.of_type("error") == []
+        assert len(transcriber.requests) == 2
+        (stopped,) = h.of_type("input_audio_buffer.speech_stopped")
+        (started,) = h.of_type("input_audio_buffer.speech_started")
+        assert ms(transcriber.requests[1]) == stopped.audio_end_ms - started.audio_start_ms
+        (completed,) = h.of_type(COMPLETED)
+        assert completed.transcript == "from the transcriber"
+
+
+async def test_voiced_frames_never_start_a_draft() -> None:
+    async with Harness() as h:
+        transcriber = with_fixed_transcriber(h)
+        await h.send(vad_transcription(0))
+        pcm = silence(300) + speech("hello there") + silence(100)
+        for start in range(0, len(pcm), 960):
+            await h.append(pcm[start : start + 960])
+            await h.settle()  # a draft begun now would reach the transcriber
+        # With no silence to wait for, a turn ends at its first silent frame: one
+        # transcription per turn, no draft per voiced frame.
+        turns = h.of_type("input_audio_buffer.committed")
+        assert turns
+        assert len(transcriber.requests) == len(turns)

@@ -362,8 +362,19 @@ SERVER_VAD = ga.ServerVad(threshold=0.5, prefix_padding_ms=300, silence_duration
 def test_detector_finds_a_turn_with_padding_and_silence() -> None:
     detector = TurnDetector(SERVER_VAD, 20)
     frames = [0.0] * 25 + [1.0] * 10 + [0.0] * 10
-    assert detector.process(frames, 0.0) == [SpeechStarted(200), SpeechStopped(900)]
+    # Speech ends at 700 ms, the turn after 200 ms of silence.
+    assert detector.process(frames, 0.0) == [SpeechStarted(200), SpeechStopped(900, 700)]
     assert not detector.speaking
+
+
+def test_detector_reports_the_pause_and_where_speech_ended() -> None:
+    detector = TurnDetector(SERVER_VAD, 20)
+    detector.process([1.0] * 5, 0.0)
+    assert (detector.speaking, detector.pause_ms, detector.speech_end_ms) == (True, 0.0, 100)
+    detector.process([0.0] * 4, 100.0)
+    assert (detector.pause_ms, detector.speech_end_ms) == (80.0, 100)
+    detector.process([1.0], 180.0)
+    assert (detector.pause_ms, detector.speech_end_ms) == (0.0, 200)
 
 
 def test_detector_needs_two_voiced_frames_of_20_ms() -> None:
@@ -384,7 +395,7 @@ def test_detector_threshold_is_inclusive_and_may_be_zero() -> None:
 def test_detector_silence_resets_on_voice() -> None:
     detector = TurnDetector(SERVER_VAD, 20)
     events = detector.process([1.0] * 2 + [0.0] * 9 + [1.0] + [0.0] * 10, 0.0)
-    assert events == [SpeechStarted(0), SpeechStopped(440)]
+    assert events == [SpeechStarted(0), SpeechStopped(440, 240)]
 
 
 def test_detector_reset_drops_the_turn_and_sets_the_floor() -> None:
@@ -413,4 +424,4 @@ def test_semantic_vad_settings(
 def test_server_vad_silence_defaults_to_200_and_may_be_zero() -> None:
     assert TurnDetector(ga.ServerVad(), 20).silence_ms == 200
     detector = TurnDetector(SERVER_VAD.model_copy(update={"silence_duration_ms": 0}), 20)
-    assert detector.process([1.0, 1.0, 0.0], 0.0) == [SpeechStarted(0), SpeechStopped(60)]
+    assert detector.process([1.0, 1.0, 0.0], 0.0) == [SpeechStarted(0), SpeechStopped(60, 40)]

@@ -1,4 +1,5 @@
-"""The ``openrealtime`` command line, one module per command (``serve``, ``chat``).
+"""The ``openrealtime`` command line: one module per command (``serve``, ``chat``,
+``conformance``, ``replay``).
 
 Every failure the user can cause (a bad file, a bad flag value) ends with one
 line on stderr and a non-zero exit, never a traceback.
@@ -23,6 +24,8 @@ else:
 
 def _build_app() -> typer.Typer:
     from .chat import chat
+    from .conformance import conformance
+    from .replay import replay
     from .serve import serve
 
     app = typer.Typer(
@@ -38,6 +41,8 @@ def _build_app() -> typer.Typer:
 
     app.command()(serve)
     app.command()(chat)
+    app.command()(conformance)
+    app.command()(replay)
     return app
 
 
@@ -45,8 +50,11 @@ def main() -> None:
     """Entry point of the ``openrealtime`` command."""
     args = sys.argv[1:] or ["--help"]
     if not _HAS_TYPER:
-        # ``serve`` needs the whole server; every other command only the CLI packages.
-        extra = "server" if args[0] == "serve" else "chat"
+        # ``serve`` needs the whole server, the kit's commands the testing extra, ``chat``
+        # only the CLI packages.
+        extra = {"serve": "server", "conformance": "testing", "replay": "testing"}.get(
+            args[0], "chat"
+        )
         fail(f"the command line needs typer and rich: pip install 'openrealtime[{extra}]'")
     try:
         code = _build_app()(args=args, standalone_mode=False)

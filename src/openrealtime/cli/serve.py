@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..engines.local.threads import limit_math_threads
 from ._errors import fail
 
 __all__ = ["serve"]
@@ -17,8 +19,19 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     engine: Annotated[
-        str, typer.Option(help="Engine kind for the built-in models (e.g. scripted).")
-    ] = "scripted",
+        str,
+        typer.Option(
+            help="Engine kind for the built-in models: local (the offline voice stack) "
+            "or scripted (deterministic, for tests)."
+        ),
+    ] = "local",
+    llm: Annotated[
+        Path | None,
+        typer.Option(
+            help="A GGUF chat model for the local engine, instead of SmolLM2-135M.",
+            show_default=False,
+        ),
+    ] = None,
     script: Annotated[
         Path | None, typer.Option(help="Script file (YAML/JSON) for the scripted engine.")
     ] = None,
@@ -102,9 +115,34 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Record every session to DIR/<session id>.jsonl (see docs/testing.md)."),
+    ] = None,
+    record_max_mb: Annotated[
+        float, typer.Option(help="Size cap of one recording; past it recording stops.")
+    ] = 100.0,
+    relay: Annotated[
+        str | None,
+        typer.Option(
+            help="Forward every session to this upstream Realtime server (ws[s]://.../v1)."
+        ),
+    ] = None,
+    relay_dialect: Annotated[
+        str, typer.Option(help="The dialect the upstream speaks: ga or beta.")
+    ] = "ga",
+    console: Annotated[
+        bool,
+        typer.Option(
+            "--console/--no-console", help="Serve the browser console at / (and its endpoint)."
+        ),
+    ] = True,
 ) -> None:
     """Serve the Realtime API over WebSocket at /v1/realtime."""
-    from ..server.app.serve import keys_from_env, serve_forever
+    started = time.monotonic()
+    # Before numpy and the engines load: their math pools read these once.
+    limit_math_threads()
+    from ..server.app.serve import RELAY_KEY_VARIABLE, keys_from_env, serve_forever
     from ..server.config import ServeOptions
 
     serve_forever(
@@ -112,6 +150,7 @@ def serve(
             host=host,
             port=port,
             engine=engine,
+            llm=llm,
             script=script,
             models=models,
             aliases=list(model_alias or []),
@@ -131,6 +170,13 @@ def serve(
             trace_events=trace_events,
             lenient=lenient,
             engine_timeout=engine_timeout,
+            record=record,
+            record_max_mb=record_max_mb,
+            relay=relay,
+            relay_dialect=relay_dialect,
+            relay_api_key=os.environ.get(RELAY_KEY_VARIABLE) or None,
+            console=console,
         ),
         fail=fail,
+        started=started,
     )

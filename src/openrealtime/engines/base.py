@@ -47,6 +47,7 @@ __all__ = [
     "SpeechChunk",
     "Synthesizer",
     "TextDelta",
+    "TokenLogprob",
     "ToolCallArgumentsDelta",
     "ToolCallStart",
     "ToolChoice",
@@ -374,29 +375,45 @@ class Synthesizer(Lifecycle, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class TranscriptionRequest:
-    """One committed audio segment to transcribe, at a rate the transcriber takes."""
+    """One committed audio segment to transcribe, at a rate the transcriber takes.
+
+    ``logprobs`` says the client asked for them (``include``); an engine may skip the
+    work they cost (Whisper's word alignment) when it is false.
+    """
 
     pcm: bytes
     sample_rate: int
     model: str | None = None
     language: str | None = None
     prompt: str | None = None
+    logprobs: bool = False
     cancel: CancelSignal = field(default_factory=CancelSignal)
 
 
 @dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """The log probability of one piece of a transcript, as the engine splits it."""
+
+    token: str
+    logprob: float
+    bytes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class TranscriptDelta:
-    """More of the transcript."""
+    """More of the transcript, with its pieces' log probabilities when asked for."""
 
     text: str
+    logprobs: tuple[TokenLogprob, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class TranscriptResult:
-    """The final transcript, with the audio duration it covers."""
+    """The final transcript, with the audio duration it covers and, when asked, logprobs."""
 
     text: str
     audio_seconds: float
+    logprobs: tuple[TokenLogprob, ...] = ()
 
 
 @runtime_checkable

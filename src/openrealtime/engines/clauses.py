@@ -1,14 +1,19 @@
 """Cutting streaming reply text into clauses, so speech can start before the reply ends.
 
 A text-to-speech engine that takes whole inputs speaks best a sentence at a time, and
-starts soonest with a short first piece. :class:`ClauseSplitter` ends a piece:
+starts soonest with a short first piece. :class:`ClauseSplitter` ends a piece at the
+first of these:
 
 - after ``.``, ``!``, ``?`` or ``…`` (and any closing quotes or brackets) followed by
-  whitespace, so ``3.5`` and ``example.com`` stay whole;
+  whitespace, so ``3.5`` and ``example.com`` stay whole, and not after a common
+  abbreviation ("Dr.", "e.g.") or an initial ("J. Doe");
 - after ``,``, ``;``, ``:`` or a dash followed by whitespace, once the piece has at
   least ``clause_chars`` characters;
 - at a line break;
 - at the last space before ``max_chars``, when no punctuation came.
+
+``first_clause_chars`` and ``first_max_chars``, when given, replace the two limits for
+the first piece: a synthesizer that starts speaking on it wants it short.
 """
 
 from __future__ import annotations
@@ -19,19 +24,31 @@ from typing import Final
 __all__ = ["ClauseSplitter"]
 
 _SENTENCE: Final = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*\\s|\n")
+_ABBREVIATION: Final = re.compile(
+    r"(?:^|\s)(?:[A-Za-z]|Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|No|approx)\.$"
+)
 _CLAUSE: Final = re.compile("[,;:\u2013\u2014]\\s")
 
 
 class ClauseSplitter:
     """Feeds on text deltas; returns each piece once it is complete."""
 
-    def __init__(self, *, clause_chars: int = 40, max_chars: int = 400) -> None:
-        if clause_chars < 1 or max_chars < clause_chars:
-            raise ValueError(
-                f"need 1 <= clause_chars <= max_chars, got {clause_chars} and {max_chars}"
-            )
+    def __init__(
+        self,
+        *,
+        clause_chars: int = 40,
+        max_chars: int = 400,
+        first_clause_chars: int | None = None,
+        first_max_chars: int | None = None,
+    ) -> None:
+        limits = [(clause_chars, max_chars)]
+        limits.append((first_clause_chars or clause_chars, first_max_chars or max_chars))
+        for low, high in limits:
+            if low < 1 or high < low:
+                raise ValueError(f"need 1 <= clause_chars <= max_chars, got {low} and {high}")
         self.clause_chars = clause_chars
         self.max_chars = max_chars
+        self._first: tuple[int, int] | None = limits[1]
         self._pending = ""
 
     def feed(self, text: str) -> list[str]:
@@ -42,6 +59,7 @@ class ClauseSplitter:
             piece, self._pending = self._pending[:end], self._pending[end:]
             if piece.strip():
                 pieces.append(piece.strip())
+                self._first = None
         return pieces
 
     def flush(self) -> str | None:
@@ -51,13 +69,23 @@ class ClauseSplitter:
 
     def _cut(self) -> int | None:
         pending = self._pending
-        sentence = _SENTENCE.search(pending)
-        if sentence is not None and sentence.end() <= self.max_chars:
-            return sentence.end()
+        clause_chars, max_chars = self._first or (self.clause_chars, self.max_chars)
+        cuts = []
+        for sentence in _SENTENCE.finditer(pending):
+            if sentence.end() > max_chars:
+                break
+            if sentence.group().endswith("\n") or not _ABBREVIATION.search(
+                pending[: sentence.end()].rstrip()
+            ):
+                cuts.append(sentence.end())
+                break
         for clause in _CLAUSE.finditer(pending):
-            if self.clause_chars <= clause.end() <= self.max_chars:
-                return clause.end()
-        if len(pending) > self.max_chars:
-            space = pending.rfind(" ", 0, self.max_chars)
-            return space + 1 if space > 0 else self.max_chars
+            if clause_chars <= clause.end() <= max_chars:
+                cuts.append(clause.end())
+                break
+        if cuts:
+            return min(cuts)
+        if len(pending) > max_chars:
+            space = pending.rfind(" ", 0, max_chars)
+            return space + 1 if space > 0 else max_chars
         return None

@@ -28,6 +28,8 @@ from .base import (
     TurnScorer,
     VoiceActivityDetector,
 )
+from .local_kind import LOCAL_ROLES
+from .local_kind import OPTION_KEYS as LOCAL_OPTION_KEYS
 
 __all__ = [
     "REQUIRED_ROLES",
@@ -174,6 +176,12 @@ register_kind(
         "turn_scorer": (),
     },
 )
+
+
+# -- the local kind ---------------------------------------------------------------------
+
+register_kind("local", roles=LOCAL_ROLES, option_keys=LOCAL_OPTION_KEYS)
+"""The embedded offline stack (:mod:`openrealtime.engines.local_kind`)."""
 
 
 # -- the upstream kinds ------------------------------------------------------------------

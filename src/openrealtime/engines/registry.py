@@ -17,8 +17,8 @@ The configuration file (YAML or JSON) looks like this::
     aliases:
       my-agent: gpt-realtime
 
-Relative paths in ``options`` (``script``, ``model_path``) resolve against the
-file's directory.
+Relative paths in ``options`` (``script``, ``model_path``, ``llm``, ``turn_model``)
+resolve against the file's directory.
 
 Engines are built and started by ``await registry.start(pool)`` before the server
 takes connections; afterwards :meth:`ModelRegistry.engines` is a dictionary lookup.
@@ -71,7 +71,7 @@ DEFAULT_PATTERNS: Final = (
 """The OpenAI realtime model families served out of the box, dated snapshots included."""
 
 _ENTRY_FIELDS: Final = frozenset({"name", "engine", "match", "options", *ROLES})
-_PATH_OPTIONS: Final = ("script", "model_path")
+_PATH_OPTIONS: Final = ("script", "model_path", "llm", "turn_model")
 
 
 class RegistryError(ValueError):

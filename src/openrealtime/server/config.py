@@ -12,20 +12,27 @@ This module belongs to no layer: the session core, the transport and the app all
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
 from ..engines.registry import ModelRegistry
 from .latency import LatencyProbe
+from .relay import RelaySettings
+from .tap import TapFactory
 
 __all__ = [
+    "DEFAULT_RECORD_MAX_MB",
     "TRANSCRIPTION_MODELS",
     "EngineTimeouts",
     "ServeOptions",
     "ServerConfig",
     "SessionOptions",
 ]
+
+DEFAULT_RECORD_MAX_MB: Final = 100.0
+"""The size cap of one recording (``serve --record-max-mb``)."""
 
 TRANSCRIPTION_MODELS: Final = (
     "whisper-1",
@@ -111,6 +118,13 @@ class ServerConfig:
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
     ``probe`` (benchmarks; off by default) collects server-side latency samples.
+    ``tap`` opens a frame tap per session (``serve --record`` writes recordings with it).
+    ``relay`` serves every session from an upstream Realtime server instead of the
+    session core (``serve --relay``; ``models`` then goes unused).
+
+    The browser console (docs/operations.md): ``console`` serves the page at ``/``
+    and its endpoint; ``console_token`` (random unless given) guards that endpoint
+    when the server has keys, and belongs in the console URL given to its users.
     """
 
     models: ModelRegistry = field(default_factory=ModelRegistry.default)
@@ -134,6 +148,10 @@ class ServerConfig:
     trace_events: bool = False
     lenient_fields: bool = False
     probe: LatencyProbe | None = None
+    tap: TapFactory | None = None
+    relay: RelaySettings | None = None
+    console: bool = True
+    console_token: str = field(default_factory=lambda: secrets.token_urlsafe(18), repr=False)
 
 
 @dataclass
@@ -142,7 +160,8 @@ class ServeOptions:
 
     host: str = "127.0.0.1"
     port: int = 8000
-    engine: str = "scripted"
+    engine: str = "local"
+    llm: Path | None = None
     script: Path | None = None
     models: Path | None = None
     aliases: list[str] = field(default_factory=list)
@@ -163,3 +182,9 @@ class ServeOptions:
     lenient: bool = False
     engine_timeout: float | None = None
     """``--engine-timeout``: every :class:`EngineTimeouts` limit at once; 0 is no limit."""
+    record: Path | None = None
+    record_max_mb: float = DEFAULT_RECORD_MAX_MB
+    relay: str | None = None
+    relay_dialect: str = "ga"
+    relay_api_key: str | None = field(default=None, repr=False)
+    console: bool = True

@@ -19,16 +19,22 @@
 :class:`TraceChecker` takes the same events one at a time, as dicts, for streams
 that are still running (the conformance kit, fuzzers).
 
-Session-level rules, each its own small checker fed the same way, and
-:class:`SessionChecker`, which feeds all of them and the trace checker at once:
+Each further rule has its own small checker, fed one event at a time:
 
-- :class:`ActiveResponses`: at most one response writes to the default
-  conversation at a time (out-of-band responses run beside it);
-- :class:`ConversationOrder`: every ``previous_item_id`` names the item just
-  before, in a mirror of the conversation built from the item events;
+- :func:`check_event_model`: an event is one the dialect's models accept;
+- :class:`UniqueEventIds`: every server event has its own ``event_id``;
+- :class:`ActiveResponses`: at most one response of the default conversation runs;
+- :class:`ItemChain`: every ``previous_item_id`` names an item of the conversation;
+- :class:`ErrorEcho`: an error about a client event carries that event's ``event_id``;
+- :class:`CloseRules`: no silent disconnect, and no event after a close;
 - :class:`TruncationGuard`: no audio or transcript of a part after its
   ``conversation.item.truncated``;
 - :func:`check_rejection`: a rejected client event got one ``error`` and nothing else.
+
+:class:`WireChecker` runs all of them over one live connection, both directions;
+:class:`SessionChecker` runs the trace checker, :class:`ActiveResponses`,
+:class:`ItemChain` and :class:`TruncationGuard` over a session's server events alone
+(the fuzzers, the session-state machines).
 """
 
 from __future__ import annotations
@@ -36,14 +42,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from openrealtime.protocol import beta, ga
+
 __all__ = [
     "ActiveResponses",
-    "ConversationOrder",
+    "CloseRules",
     "Dialect",
+    "ErrorEcho",
     "InvariantViolation",
+    "ItemChain",
     "SessionChecker",
     "TraceChecker",
     "TruncationGuard",
+    "UniqueEventIds",
+    "WireChecker",
+    "check_event_model",
     "check_rejection",
     "check_trace",
 ]
@@ -210,8 +223,12 @@ class TraceChecker:
             # A deleted item's id may be used again; one deleted while generating ends there.
             self.conversation.pop(event["item_id"], None)
 
+    def open_responses(self) -> list[str]:
+        """The responses created and not yet done."""
+        return [rid for rid, response in self.responses.items() if not response.done]
+
     def finish(self) -> None:
-        unfinished = [rid for rid, response in self.responses.items() if not response.done]
+        unfinished = self.open_responses()
         _require(not unfinished, f"responses with no response.done: {unfinished}")
         open_items = [item_id for item_id, done in self.conversation.items() if not done]
         _require(not open_items, f"conversation.item.added with no done: {open_items}")
@@ -271,64 +288,239 @@ def check_trace(events: list[Any], dialect: Dialect, *, complete: bool = True) -
         checker.finish()
 
 
+def check_event_model(event: dict[str, Any], dialect: Dialect) -> None:
+    """Assert that ``event`` is a server event of ``dialect``, valid against its model."""
+    root = ga.ServerEvent if dialect == "ga" else beta.ServerEvent
+    parsed = root.parse(event)
+    kind = event.get("type")
+    if isinstance(parsed, (ga.UnknownServerEvent, beta.UnknownServerEvent)):
+        raise InvariantViolation(f"{kind!r} is not a {dialect} server event")
+    if isinstance(parsed, (ga.InvalidServerEvent, beta.InvalidServerEvent)):
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'][1:]) or '(event)'}: {error['msg']}"
+            for error in parsed.errors[:3]
+        )
+        raise InvariantViolation(f"{kind} does not match the {dialect} model: {problems}")
+
+
+class UniqueEventIds:
+    """Every server event carries a string ``event_id`` never used before in the session."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        event_id = event.get("event_id")
+        where = f"event {position} ({event.get('type')})"
+        if not isinstance(event_id, str) or not event_id:
+            raise InvariantViolation(f"{where}: no event_id")
+        _require(event_id not in self.seen, f"{where}: event_id {event_id!r} used twice")
+        self.seen.add(event_id)
+
+
 class ActiveResponses:
-    """At most one response of the default conversation is active at a time."""
+    """At most one response of the default conversation is active at a time.
+
+    Out-of-band responses (``conversation_id`` null) may run beside it and each other.
+    """
 
     def __init__(self) -> None:
         self.active: str | None = None
 
     def feed(self, position: int, event: dict[str, Any]) -> None:
-        kind = event["type"]
+        kind = event.get("type")
         if kind not in ("response.created", "response.done"):
             return
         response = event["response"]
-        if response.get("conversation_id") is None:
+        if response.get("conversation_id") is None and "conversation_id" in response:
             return
-        where = f"event {position} ({kind})"
         if kind == "response.created":
-            _require(self.active is None, f"{where}: {self.active} is still active")
+            _require(
+                self.active is None,
+                f"event {position} (response.created): {response['id']} started while "
+                f"{self.active} was still active in the default conversation",
+            )
             self.active = response["id"]
         elif self.active == response["id"]:
             self.active = None
 
 
-class ConversationOrder:
-    """A mirror of the conversation from item events; ``previous_item_id`` must fit it.
+class ItemChain:
+    """``previous_item_id`` names an item of the conversation (or is null at its start).
 
-    ``items`` is the conversation's item ids in order, for comparing with the
-    server's own state where a test can reach it.
+    The conversation is rebuilt from the server's events: items join with GA
+    ``conversation.item.added`` or beta ``conversation.item.created`` after the item
+    their ``previous_item_id`` names (at the start when it is null), and leave with
+    ``conversation.item.deleted``. A commit's ``previous_item_id`` is the last item.
     """
 
-    _ADDED: dict[Dialect, str] = {
-        "ga": "conversation.item.added",
-        "beta": "conversation.item.created",
-    }
-    _NAMED = ("conversation.item.retrieved", "conversation.item.truncated")
-
-    def __init__(self, dialect: Dialect) -> None:
-        self.added_type = self._ADDED[dialect]
-        self.items: list[str] = []
+    def __init__(self) -> None:
+        self.order: list[str] = []
 
     def feed(self, position: int, event: dict[str, Any]) -> None:
-        kind = event["type"]
+        kind = event.get("type")
         where = f"event {position} ({kind})"
-        if kind == self.added_type:
+        if kind in ("conversation.item.added", "conversation.item.created"):
             item_id = event["item"]["id"]
             previous = event.get("previous_item_id")
+            _require(item_id not in self.order, f"{where}: item {item_id} added twice")
+            self._known(previous, where)
+            place = 0 if previous is None else self.order.index(previous) + 1
+            self.order.insert(place, item_id)
+        elif kind == "conversation.item.done":
+            item_id = event["item"]["id"]
+            _require(item_id in self.order, f"{where}: item {item_id} was never added")
+            self._known(event.get("previous_item_id"), where)
+        elif kind == "input_audio_buffer.committed":
+            last = self.order[-1] if self.order else None
+            previous = event.get("previous_item_id")
             _require(
-                item_id not in self.items, f"{where}: {item_id} is already in the conversation"
+                previous == last,
+                f"{where}: previous_item_id {previous!r}, but the last item is {last!r}",
             )
-            if previous is None:
-                self.items.insert(0, item_id)
-            else:
-                _require(previous in self.items, f"{where}: previous_item_id {previous} unknown")
-                self.items.insert(self.items.index(previous) + 1, item_id)
         elif kind == "conversation.item.deleted":
-            _require(event["item_id"] in self.items, f"{where}: {event['item_id']} unknown")
-            self.items.remove(event["item_id"])
-        elif kind in self._NAMED:
-            item_id = event["item"]["id"] if "item" in event else event["item_id"]
-            _require(item_id in self.items, f"{where}: {item_id} is not in the conversation")
+            item_id = event["item_id"]
+            _require(item_id in self.order, f"{where}: item {item_id} is not in the conversation")
+            self.order.remove(item_id)
+
+    def _known(self, previous: object, where: str) -> None:
+        _require(
+            previous is None or previous in self.order,
+            f"{where}: previous_item_id {previous!r} names no item of the conversation",
+        )
+
+
+# Errors about the connection itself, which no client event caused.
+_CONNECTION_CODES = frozenset({"session_expired"})
+
+
+class ErrorEcho:
+    """An ``error`` caused by a client event carries that event's ``event_id``.
+
+    The checker is told what the client sent (:meth:`sent`). An error may name only
+    an ``event_id`` the client used. An error with none must answer a client frame
+    that had none (binary, not JSON, or sent without one), or end the connection (the
+    close that follows is reported through :meth:`closed`), or be a ``server_error``
+    or ``session_expired``.
+    """
+
+    def __init__(self) -> None:
+        self.sent_ids: set[str] = set()
+        self.anonymous = 0
+        self.pending: str | None = None
+
+    def sent(self, event_id: str | None) -> None:
+        """The client sent a frame, with this ``event_id`` (``None``: it had none)."""
+        if event_id is None:
+            self.anonymous += 1
+        else:
+            self.sent_ids.add(event_id)
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        self._settle()
+        if event.get("type") != "error":
+            return
+        error = event["error"]
+        echoed = error.get("event_id")
+        where = f"event {position} (error {error.get('code')})"
+        if echoed is not None:
+            _require(echoed in self.sent_ids, f"{where}: event_id {echoed!r} was never sent")
+        elif error.get("type") == "server_error" or error.get("code") in _CONNECTION_CODES:
+            return
+        elif self.anonymous:
+            self.anonymous -= 1
+        else:
+            self.pending = f"{where}: no event_id, though every client event carried one"
+
+    def closed(self) -> None:
+        """The server closed the connection: an error just before it was about the connection."""
+        self.pending = None
+
+    def finish(self) -> None:
+        self._settle()
+
+    def _settle(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            raise InvariantViolation(pending)
+
+
+class CloseRules:
+    """The server never drops a connection silently and sends nothing after its close.
+
+    A close the client did not ask for must be a close frame (not 1006) with a
+    reason or right after an ``error`` event.
+    """
+
+    def __init__(self) -> None:
+        self.close: tuple[int, str] | None = None
+        self.last_type: str | None = None
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        _require(
+            self.close is None,
+            f"event {position} ({event.get('type')}): after the close {self.close}",
+        )
+        self.last_type = event.get("type")
+
+    def closed(self, code: int, reason: str, *, by_client: bool) -> None:
+        self.close = (code, reason)
+        if by_client:
+            return
+        _require(code != 1006, "the server dropped the connection without a close frame")
+        _require(
+            bool(reason) or self.last_type == "error",
+            f"the server closed the connection ({code}) with no reason and no error event",
+        )
+
+
+class WireChecker:
+    """Every invariant of this module over one live connection, in both directions.
+
+    ``echo=False`` leaves out :class:`ErrorEcho`, for traces without the client's frames.
+    """
+
+    def __init__(self, dialect: Dialect, *, echo: bool = True) -> None:
+        self.dialect = dialect
+        self.check_echo = echo
+        self.trace = TraceChecker(dialect)
+        self.ids = UniqueEventIds()
+        self.active = ActiveResponses()
+        self.chain = ItemChain()
+        self.echo = ErrorEcho()
+        self.close_rules = CloseRules()
+        self.position = 0
+
+    def client(self, event_id: str | None) -> None:
+        """The client sent a frame (``event_id`` ``None`` when it had none)."""
+        self.echo.sent(event_id)
+
+    def server(self, event: dict[str, Any]) -> None:
+        """Check one server event, in order; raises :class:`InvariantViolation`."""
+        position = self.position
+        self.position += 1
+        self.close_rules.feed(position, event)
+        check_event_model(event, self.dialect)
+        checkers = (self.ids, self.active, self.chain, self.echo, self.trace)
+        try:
+            for checker in checkers:
+                if checker is not self.echo or self.check_echo:
+                    checker.feed(position, event)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvariantViolation(
+                f"event {position} ({event.get('type')}): malformed ({exc!r})"
+            ) from None
+
+    def closed(self, code: int, reason: str, *, by_client: bool) -> None:
+        """The connection closed with ``code`` and ``reason``."""
+        self.echo.closed()
+        self.close_rules.closed(code, reason, by_client=by_client)
+
+    def finish(self, *, complete: bool = True) -> None:
+        """The end of the session: pending checks settle; ``complete`` as in :func:`check_trace`."""
+        self.echo.finish()
+        if complete:
+            self.trace.finish()
 
 
 class TruncationGuard:
@@ -370,18 +562,18 @@ def check_rejection(replies: list[dict[str, Any]], event_id: str | None) -> None
 
 
 class SessionChecker:
-    """Every checker of this module over one session's wire events, fed one at a time."""
+    """The trace checker and the session rules over one session's server events."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.trace = TraceChecker(dialect)
         self.active = ActiveResponses()
-        self.order = ConversationOrder(dialect)
+        self.chain = ItemChain()
         self.truncation = TruncationGuard()
         self.position = 0
 
     def feed(self, event: dict[str, Any]) -> None:
         """Check the next event of the session."""
-        for checker in (self.trace, self.active, self.order, self.truncation):
+        for checker in (self.trace, self.active, self.chain, self.truncation):
             checker.feed(self.position, event)
         self.position += 1
 

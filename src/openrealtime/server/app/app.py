@@ -3,7 +3,8 @@
 Routes: ``/v1/realtime`` (WebSocket); ``POST /v1/realtime/client_secrets``,
 ``/v1/realtime/sessions`` and ``/v1/realtime/transcription_sessions`` (ephemeral
 keys); ``GET /v1/models``; ``/healthz``, which reports each engine's state and
-answers 503 until every engine is ready; ``GET /metrics`` (Prometheus).
+answers 503 until every engine is ready; ``GET /metrics`` (Prometheus); the browser
+console at ``/`` and its endpoint (:mod:`.console`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ..transport.connection import Connection
 from .admission import OpenSessions
 from .auth import Authenticator, KeyRing
 from .client_secrets import ClientSecretStore
+from .console import console_routes
 from .engines import AppEngines
 from .gate import SessionGate
 from .metrics import ServerMetrics, metrics_endpoint
@@ -96,6 +98,7 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
             Route("/v1/models", models),
             Route("/healthz", healthz),
             Route("/metrics", metrics_endpoint(metrics, auth.keys)),
+            *(console_routes(config, auth) if config.console else []),
         ],
         lifespan=lifespan,
         middleware=[Middleware(OriginCheck, policy=OriginPolicy(config.allowed_origins))],

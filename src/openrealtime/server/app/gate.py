@@ -6,20 +6,26 @@ credentials (API key or client secret; close 3000), the request (the model,
 concurrent-session limits and shutdown (close 1013 or 1001), then the engines, which
 a mounted app may still be loading (close 1011 if they failed). The session that
 opens is the core's :class:`~openrealtime.server.Session`, started from the client
-secret's configuration when there is one."""
+secret's configuration when there is one; with ``ServerConfig.relay`` it is a
+:class:`~openrealtime.server.relay.RelayBackend` instead, and the model is the
+upstream's to check.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Final, Literal
+from urllib.parse import urlencode
 
-from ...protocol import ProtocolError
+from ...protocol import ProtocolError, ga
 from ..config import ServerConfig
+from ..relay import RelayBackend, RelaySettings
 from ..session import errors
 from ..session.clock import SystemClock
 from ..session.ids import RandomIds
 from ..session.observer import SessionObserver
 from ..session.session import Session
+from ..tap import FrameTap, TapInfo
 from ..transport.connection import Connection, Handshake, Opened, Refused
 from ..transport.credentials import presented_token
 from ..transport.outbox import Close
@@ -61,7 +67,7 @@ class SessionGate:
     async def open(self, handshake: Handshake, connection: Connection) -> Opened:
         """The connection's session; raises :class:`Refused` with the error and close it gets."""
         origin = handshake.headers.get("origin")
-        if not self.origins.allows(origin):
+        if not self.origins.allows(origin, connection.own_origin()):
             error = errors.origin_not_allowed(origin or "")
             raise Refused(error, Close.after(error, ORIGIN_CLOSE_CODE))
         try:
@@ -75,6 +81,12 @@ class SessionGate:
             raise Refused(error, Close.after(error, REQUEST_CLOSE_CODE)) from None
         secret = grant.secret.value if grant.secret is not None else None
         admission = self.sessions.admit(grant.key_index, connection.shut_down, secret)
+        if self.config.relay is not None:
+            relay = self._relay(self.config.relay, connection, kind, model, grant.secret)
+            admission.attach(relay)
+            tap = self._tap(handshake, relay.id, kind, token)
+            summary = f"relayed to {self.config.relay.url}, {model or kind}"
+            return Opened(relay, admission.release, summary, tap)
         try:
             await self._engines_ready()
             minutes = self.config.session.session_minutes
@@ -96,7 +108,42 @@ class SessionGate:
             admission.release()
             raise
         admission.attach(session)
-        return Opened(session, admission.release, f"{kind}, {model or 'no model'}")
+        tap = self._tap(handshake, session.id, kind, token)
+        return Opened(session, admission.release, f"{kind}, {model or 'no model'}", tap)
+
+    @staticmethod
+    def _relay(
+        settings: RelaySettings,
+        connection: Connection,
+        kind: Literal["realtime", "transcription"],
+        model: str | None,
+        secret: ClientSecret | None,
+    ) -> RelayBackend:
+        """A backend that forwards the session upstream, set up as the client secret says."""
+        setup = None
+        if secret is not None and secret.config.model_fields_set - {"type", "model"}:
+            setup = ga.SessionUpdateEvent(session=secret.config)
+        return RelayBackend(
+            settings,
+            send=connection.send,
+            close=lambda code, reason: connection.close(Close(code, reason)),
+            model=model,
+            intent="transcription" if kind == "transcription" else None,
+            setup=setup,
+        )
+
+    def _tap(
+        self,
+        handshake: Handshake,
+        session_id: str,
+        kind: Literal["realtime", "transcription"],
+        token: str | None,
+    ) -> FrameTap | None:
+        """The session's frame tap, if the server has one (``serve --record``)."""
+        if self.config.tap is None:
+            return None
+        path = f"/v1/realtime?{urlencode(dict(handshake.query))}"
+        return self.config.tap(TapInfo(session_id, handshake.dialect, kind, path, token))
 
     async def _engines_ready(self) -> None:
         """Wait for the engines (a mounted app starts them on first use)."""
@@ -130,6 +177,6 @@ class SessionGate:
             model = secret.model
         if not model:
             raise errors.missing_model(self.config.example_model)
-        if self.config.models.find(model) is None:
+        if self.config.relay is None and self.config.models.find(model) is None:
             raise errors.invalid_model(model, None)
         return "realtime", model

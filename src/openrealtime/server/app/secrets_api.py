@@ -38,7 +38,7 @@ from .auth import Authenticator
 from .client_secrets import ClientSecret, StoreFull
 from .engines import AppEngines
 
-__all__ = ["secret_routes"]
+__all__ = ["rest_error", "secret_routes"]
 
 _GA_TTL: Final = 600
 _BETA_TTL: Final = 60
@@ -133,9 +133,13 @@ class _Minter:
                 voice=self._config.session.voice,
                 expires_at=0,
             )
+        checked = update
+        if self._config.relay is not None and isinstance(update, ga.RealtimeSession):
+            # A relay serves the upstream's models: the upstream checks the name.
+            checked = update.model_copy(update={"model": None})
         try:
             check_update(
-                SessionView(default), update, self._rules, voice_locked=False, event_id=None
+                SessionView(default), checked, self._rules, voice_locked=False, event_id=None
             )
         except ProtocolError as error:
             if error.param is not None and flat:
@@ -155,10 +159,15 @@ class _Minter:
         return secret, merge_session(default, update)
 
 
+def rest_error(status: int, error: ProtocolError) -> JSONResponse:
+    """``error`` in OpenAI's REST envelope ``{"error": {message, type, param, code}}``."""
+    detail = error.to_dict()
+    body = {key: detail[key] for key in ("message", "type", "param", "code")}
+    return JSONResponse({"error": body}, status_code=status)
+
+
 def _error_response(refusal: _Refusal) -> JSONResponse:
-    error = refusal.error.to_dict()
-    body = {key: error[key] for key in ("message", "type", "param", "code")}
-    return JSONResponse({"error": body}, status_code=refusal.status)
+    return rest_error(refusal.status, refusal.error)
 
 
 Handler = Callable[[Request], Awaitable[JSONResponse]]

@@ -30,9 +30,11 @@ from .transcription import Transcriptions
 from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector
 from .view import EffectiveSession, TurnDetection
 
-__all__ = ["MIN_COMMIT_MS", "AudioInput", "TurnResponses"]
+__all__ = ["DRAFT_PAUSE_MS", "MIN_COMMIT_MS", "AudioInput", "TurnResponses"]
 
 MIN_COMMIT_MS = 100.0
+DRAFT_PAUSE_MS = 150.0
+"""A pause this long (or half the turn-ending silence, if less) starts a draft transcript."""
 
 
 class TurnResponses(Protocol):
@@ -114,6 +116,7 @@ class AudioInput:
             return
         self._turn_config = config
         self._speech_item_id = None
+        self._transcriptions.drop_draft()
         self.cancel_idle_timer()
         if config is None:
             self._detector, self._vad, self._vad_source = None, None, None
@@ -165,6 +168,21 @@ class AudioInput:
                     self._speech_started(turn.audio_start_ms)
                 else:
                     self._speech_stopped(turn)
+            self._follow_pause()
+
+    def _follow_pause(self) -> None:
+        """Draft the turn's transcript at a pause; drop the draft when speech goes on."""
+        detector, transcriptions = self._detector, self._transcriptions
+        if detector is None or not detector.speaking:
+            return
+        drafted = transcriptions.draft_speech_end_ms
+        if drafted is not None and drafted != detector.speech_end_ms:
+            transcriptions.drop_draft()
+            drafted = None
+        pause = detector.pause_ms
+        if drafted is None and pause > 0 and pause >= min(DRAFT_PAUSE_MS, detector.silence_ms / 2):
+            pcm = self.buffer.peek(self._turn_start_ms, self.buffer.end_ms)
+            transcriptions.draft(pcm, self.format.sample_rate, detector.speech_end_ms)
 
     def commit(self, event: ga.InputAudioBufferCommitEvent) -> None:
         """Commit everything buffered as a user audio item (at least 100 ms)."""
@@ -182,6 +200,7 @@ class AudioInput:
         """Drop the buffer and any open turn, without ``speech_stopped``."""
         self.buffer.clear()
         self._speech_item_id = None
+        self._transcriptions.drop_draft()
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
         ctx = self._ctx
@@ -216,13 +235,13 @@ class AudioInput:
         )
         ctx.turns.speech_stopped(item_id)
         audio = self.buffer.take(self._turn_start_ms, turn.audio_end_ms)
-        self._commit(audio, item_id)
+        self._commit(audio, item_id, speech_end_ms=turn.speech_end_ms)
         config = self._turn_config
         respond = config is not None and bool(config.create_response)
         if respond and not self._settings.view.is_transcription:
             self._responses.create_automatic()
 
-    def _commit(self, audio: bytes, item_id: str) -> None:
+    def _commit(self, audio: bytes, item_id: str, *, speech_end_ms: float | None = None) -> None:
         ctx = self._ctx
         previous = self._conversation.last_id
         ctx.emit(
@@ -239,7 +258,9 @@ class AudioInput:
         track = AudioTrack(self.format.beta_name, self.format.sample_rate, bytearray(audio))
         stored = StoredItem(item=item, audio={0: track})
         self._add_item(stored, None)
-        self._transcriptions.start(stored, audio, self.format.sample_rate)
+        self._transcriptions.start(
+            stored, audio, self.format.sample_rate, speech_end_ms=speech_end_ms
+        )
 
     # -- idle timeout --------------------------------------------------------------
 

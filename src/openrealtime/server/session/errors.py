@@ -31,6 +31,7 @@ __all__ = [
     "input_buffer_full",
     "invalid_api_key",
     "invalid_audio",
+    "invalid_console_token",
     "invalid_model",
     "item_limit_reached",
     "item_not_found",
@@ -357,6 +358,15 @@ def invalid_api_key(token: str) -> ProtocolError:
 def missing_credentials() -> ProtocolError:
     """No token at all, on a server that has keys [O]."""
     return ProtocolError(None, "Missing bearer or basic authentication in header")
+
+
+def invalid_console_token() -> ProtocolError:
+    """The console's endpoint without the console token, on a server with keys (HTTP 401) [U]."""
+    return ProtocolError(
+        "invalid_console_token",
+        "This endpoint needs the console token: open the console URL that "
+        "`openrealtime serve` printed (it ends in ?token=...).",
+    )
 
 
 def model_mismatch(requested: str, minted: str) -> ProtocolError:

@@ -40,6 +40,10 @@ class InputAudioBuffer:
         self._pcm += pcm
         self._end_ms += duration_ms(len(pcm), self.sample_rate)
 
+    def peek(self, start_ms: float, end_ms: float) -> bytes:
+        """The audio between two positions, left in the buffer."""
+        return bytes(self._pcm[self._offset(start_ms) : self._offset(end_ms)])
+
     def take(self, start_ms: float | None = None, end_ms: float | None = None) -> bytes:
         """Remove and return the audio between two positions (default: all of it).
 

@@ -31,9 +31,11 @@ class SpeechStarted:
 
 @dataclass(frozen=True, slots=True)
 class SpeechStopped:
-    """Speech ended; ``audio_end_ms`` includes the trailing silence."""
+    """Speech ended; ``audio_end_ms`` includes the trailing silence, ``speech_end_ms``
+    (where the last voiced frame ends) does not."""
 
     audio_end_ms: int
+    speech_end_ms: float = 0.0
 
 
 TurnEvent = SpeechStarted | SpeechStopped
@@ -57,12 +59,23 @@ class TurnDetector:
         self._speaking = False
         self._run_start: float | None = None
         self._silence = 0.0
+        self._speech_end = 0.0
         self._floor = 0.0
 
     @property
     def speaking(self) -> bool:
         """Whether a turn is open."""
         return self._speaking
+
+    @property
+    def pause_ms(self) -> float:
+        """The silence since the open turn's last voiced frame (0 while voiced)."""
+        return self._silence if self._speaking else 0.0
+
+    @property
+    def speech_end_ms(self) -> float:
+        """Where the open turn's last voiced frame ends."""
+        return self._speech_end
 
     def reset(self, position_ms: float) -> None:
         """Forget any open turn; audio before ``position_ms`` is no longer in the buffer."""
@@ -89,11 +102,13 @@ class TurnDetector:
                     events.append(SpeechStarted(round(start)))
                     self._speaking = True
                     self._silence = 0.0
+                    self._speech_end = frame_end
             elif voiced:
                 self._silence = 0.0
+                self._speech_end = frame_end
             else:
                 self._silence += self.frame_ms
                 if self._silence >= self.silence_ms:
-                    events.append(SpeechStopped(round(frame_end)))
+                    events.append(SpeechStopped(round(frame_end), self._speech_end))
                     self.reset(frame_end)
         return events

@@ -33,6 +33,7 @@ from ..backend import SessionBackend
 from ..config import ServerConfig
 from ..session import errors
 from ..session.ids import RandomIds
+from ..tap import FrameTap
 from .credentials import KEY_PROTOCOL
 from .edge import DialectEdge, edge_for
 from .leniency import LenientEdge
@@ -76,6 +77,8 @@ class Opened:
     release: Callable[[], None]
     summary: str = ""
     """What opened, for the log (``realtime, gpt-realtime``)."""
+    tap: FrameTap | None = None
+    """Sees every frame of the session both ways (``serve --record``)."""
 
 
 class SessionOpener(Protocol):
@@ -107,6 +110,7 @@ class Connection:
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
         self._backend: SessionBackend | None = None
+        self._tap: FrameTap | None = None
         self._unknown_fields: set[str] = set()
         self._subprotocols = tuple(websocket.scope.get("subprotocols") or ())
         beta_header = websocket.headers.get("openai-beta", "")
@@ -179,6 +183,14 @@ class Connection:
         """Close the connection after the frames already queued (a session that expired)."""
         self._outbox.close(close)
 
+    def own_origin(self) -> str | None:
+        """The origin the client addressed (``https://host:port`` over wss), from ``Host``."""
+        host = self.websocket.headers.get("host")
+        if host is None:
+            return None
+        scheme = "https" if self.websocket.scope.get("scheme") == "wss" else "http"
+        return f"{scheme}://{host}"
+
     def shut_down(self) -> None:
         """End the session for a server shutdown: responses cancelled, then close 1001."""
         if self._backend is not None:
@@ -205,6 +217,7 @@ class Connection:
         backend = opened.backend
         bind_session(backend.id)
         self._backend = backend
+        self._tap = opened.tap
         _LOG.info("session opened: %s %s", self.dialect, opened.summary)
         writer = asyncio.get_running_loop().create_task(self._write())
         try:
@@ -213,6 +226,8 @@ class Connection:
         finally:
             await backend.aclose()
             await self._finish(writer)
+            if self._tap is not None:
+                self._tap.close()
             _LOG.info("session closed")
 
     def _choose_subprotocol(self) -> str | None:
@@ -262,8 +277,13 @@ class Connection:
         while not (writer.done() or self._stopping.is_set()):
             message = await self.websocket.receive()
             if message["type"] == "websocket.disconnect":
+                if self._tap is not None:
+                    self._tap.closed("client", int(message.get("code") or 1005))
                 return
-            await self._handle(backend, message.get("text"), message.get("bytes"))
+            text = message.get("text")
+            if self._tap is not None:
+                self._tap.frame("client", text if text is not None else message.get("bytes") or b"")
+            await self._handle(backend, text, message.get("bytes"))
 
     async def _handle(self, backend: SessionBackend, text: str | None, data: bytes | None) -> None:
         received = self._marks.probe.clock() if self._marks is not None else 0.0
@@ -294,8 +314,12 @@ class Connection:
             while True:
                 frame = await self._outbox.get()
                 if isinstance(frame, Close):
+                    if self._tap is not None:
+                        self._tap.closed("server", frame.code, frame.reason)
                     await self.websocket.close(frame.code, frame.reason)
                     return
+                if self._tap is not None:
+                    self._tap.frame("server", frame)
                 await self.websocket.send_text(frame)
                 if self._marks is not None:
                     self._marks.sent(frame)

@@ -5,7 +5,8 @@ inherit it, so :class:`SessionIdFilter` can stamp ``session_id`` on any record m
 on the session's behalf, engines' included. The opt-in trace (``--trace-events``)
 logs every client and server event with its fields, except what must never reach
 a log: audio (``audio``, and ``delta`` of audio deltas, become their length) and
-credentials (``authorization``, ``headers``, ``api_key``, ``client_secret``).
+credentials (``authorization``, ``headers``, ``api_key``, ``client_secret``, and
+anything shaped like an OpenAI key or client secret in any string).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import re
 from typing import Final
 
 from ...protocol import json_too_deep
@@ -32,6 +34,7 @@ _SESSION: Final[contextvars.ContextVar[str | None]] = contextvars.ContextVar(
 )
 _SECRET_KEYS: Final = frozenset({"authorization", "headers", "api_key", "client_secret"})
 _TEXT_LIMIT: Final = 200
+_KEY_SHAPES: Final = re.compile(r"\b(?:sk-[A-Za-z0-9_-]{8,}|ek_[A-Za-z0-9_-]{8,})")
 
 
 def bind_session(session_id: str) -> None:
@@ -112,6 +115,9 @@ def _redact(value: object, *, audio_delta: bool) -> object:
         return redacted
     if isinstance(value, list):
         return [_redact(item, audio_delta=False) for item in value]
-    if isinstance(value, str) and len(value) > _TEXT_LIMIT:
-        return f"{value[:_TEXT_LIMIT]}…(+{len(value) - _TEXT_LIMIT} chars)"
+    if isinstance(value, str):
+        # A key pasted into free text (instructions, a message) is a key all the same.
+        value = _KEY_SHAPES.sub("<redacted>", value)
+        if len(value) > _TEXT_LIMIT:
+            return f"{value[:_TEXT_LIMIT]}…(+{len(value) - _TEXT_LIMIT} chars)"
     return value

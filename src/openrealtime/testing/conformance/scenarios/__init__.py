@@ -1,0 +1,1 @@
+"""The scenarios, one module per part of docs/behaviour.md."""
