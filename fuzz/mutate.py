@@ -24,6 +24,10 @@ Path = tuple[str | int, ...]
 
 MAX_TEXT = 6 * 1024 * 1024
 """The largest string a mutation writes: well under the 24 MiB frame cap."""
+MAX_FRAME_BYTES = 24 * 1024 * 1024
+"""The server's default frame cap, which no mutated frame reaches."""
+MAX_FRAME_TEXT = 5 * MAX_TEXT // 2
+"""The longest frame a mutation makes, in characters (and under the cap in UTF-8)."""
 
 SURROGATE = "\ud800"
 """Written into a string as the JSON escape ``\\ud800``: valid JSON, not text."""
@@ -209,7 +213,13 @@ class Mutator:
         if _needs_ascii(text):
             text = json.dumps(json.loads(text), ensure_ascii=True) if _loads(text) else text
         if _needs_ascii(text):
-            return Frame(text=text.encode("utf-8", "surrogatepass").decode("utf-8", "replace"))
+            text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        if len(text) > MAX_FRAME_TEXT or (
+            4 * len(text) > MAX_FRAME_BYTES and len(text.encode()) > MAX_FRAME_BYTES
+        ):
+            # Past the server's frame cap a frame is closed with 1009 before it is read:
+            # documented, and nothing to fuzz. Cut it (it is then no longer JSON).
+            text = text[: rnd.randrange(MAX_FRAME_BYTES // 4)]
         return Frame(text=text)
 
     # -- structural ---------------------------------------------------------------------------
@@ -276,7 +286,8 @@ class Mutator:
         lists = [p for p in paths(document) if isinstance(_get(document, p), list)]
         if lists:
             items = _get(document, rnd.choice(lists))
-            if items:
+            # Copies of a small element only: the frame stays under the frame cap.
+            if items and len(dumps(items[0])) < 64 * 1024:
                 items.extend(copy.deepcopy(items[0]) for _ in range(rnd.choice([1, 16, 17, 200])))
 
     def _point_id(self, document: Any, rnd: random.Random, ids: list[str]) -> None:
