@@ -32,6 +32,7 @@ one talker; at least 50 sessions held with VAD lag p99 ≤ 100 ms. It prints and
 
     .venv/bin/python benchmarks/voice_latency.py
     .venv/bin/python benchmarks/voice_latency.py --phases held --held 80 --hold 30
+    .venv/bin/python benchmarks/voice_latency.py --phases one --option whisper_threads=1
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ async def loop_ticker(period: float = 0.01) -> None:
         LOOP_LAGS.append(max(0.0, loop.time() - planned))
 
 
-def registry() -> Any:
+def registry(options: Mapping[str, Any]) -> Any:
     from openrealtime.engines.local_kind import local_responder, local_vad
     from openrealtime.engines.registry import ModelRegistry, register_kind
 
@@ -180,14 +181,16 @@ def registry() -> Any:
                     "name": "gpt-realtime",
                     "match": ["gpt-realtime*"],
                     "engine": "local",
-                    "vad": {"engine": "timed-silero"},
-                    "responder": {"engine": "timed-llama"},
+                    "options": dict(options),
+                    "vad": {"engine": "timed-silero", "options": dict(options)},
+                    "responder": {"engine": "timed-llama", "options": dict(options)},
                 },
                 {
                     "name": VAD_MODEL,
                     "engine": "local",
-                    "vad": {"engine": "timed-silero"},
-                    "responder": {"engine": "timed-llama"},
+                    "options": dict(options),
+                    "vad": {"engine": "timed-silero", "options": dict(options)},
+                    "responder": {"engine": "timed-llama", "options": dict(options)},
                     "transcriber": {"engine": "scripted"},
                 },
             ]
@@ -212,9 +215,17 @@ async def serve(args: argparse.Namespace) -> None:
     from openrealtime.server.app.runner import running
 
     started = time.perf_counter()
-    async with running(ServerConfig(models=registry())) as url:
+    options: dict[str, Any] = {}
+    for pair in args.option:
+        key, _, value = pair.partition("=")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    async with running(ServerConfig(models=registry(options))) as url:
         print(f"engines loaded and listening in {time.perf_counter() - started:.1f} s")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+        print(f"local engine options: {options or 'the defaults'}")
         ticker = asyncio.get_running_loop().create_task(loop_ticker())
         try:
             for phase in args.phases.split(","):
@@ -514,6 +525,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20, help="turns per talker")
     parser.add_argument("--held", type=int, default=50, help="sessions in the held phase")
     parser.add_argument("--hold", type=float, default=20.0, help="seconds of the held phase")
+    parser.add_argument(
+        "--option", action="append", default=[], help="a local engine option, KEY=VALUE"
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -24,6 +24,7 @@ from openai import AsyncOpenAI
 
 from openrealtime.audio import StreamingResampler, pcm16_to_ulaw
 from openrealtime.engines import TranscriptionRequest, TranscriptResult
+from openrealtime.engines.local.llama import SMOLLM2_INSTRUCTIONS
 from openrealtime.engines.local.piper import PiperSynthesizer
 from openrealtime.engines.local.whisper import WhisperTranscriber
 from openrealtime.server.app.runner import ServerURL
@@ -232,6 +233,33 @@ async def test_a_spoken_question_gets_a_spoken_answer(
     assert transcript == content["transcript"]
     usage = done["usage"]
     assert usage["output_token_details"]["audio_tokens"] > 0
+
+
+@pytest.mark.spec("11.2")
+async def test_out_of_the_box_the_assistant_answers_briefly_in_english(
+    local_url: ServerURL,
+) -> None:
+    client = AsyncOpenAI(api_key="test", base_url=local_url.http, websocket_base_url=local_url)
+    try:
+        async with client.realtime.connect(model="gpt-realtime") as connection:
+            wire = SdkWire(connection, "ga")
+            created = (await wire.until("session.created"))[-1]
+            assert created["session"]["instructions"] == SMOLLM2_INSTRUCTIONS
+            await connection.conversation.item.create(
+                item={
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": QUESTION}],
+                }
+            )
+            await connection.response.create()
+            done = (await events_until(wire, "response.done"))[-1]["response"]
+    finally:
+        await client.close()
+    assert done["status"] == "completed"
+    transcript = done["output"][0]["content"][0]["transcript"]
+    assert "Paris" in transcript
+    assert len(transcript.split()) <= 40
 
 
 async def test_g711_in_and_out(local_url: ServerURL, spoken: dict[str, bytes]) -> None:
