@@ -60,10 +60,10 @@ def test_no_words_is_no_evidence() -> None:
 
 def test_log_odds_follow_the_documented_weights() -> None:
     finished = words_log_odds("What time is it?", 1.0)
-    assert finished == pytest.approx(0.1 + 0.45 * 3)
-    assert words_log_odds("What time is it?", 0.01) == pytest.approx(0.1 + 0.45 * 1)
-    assert words_log_odds("What time is it", 0.01) == pytest.approx(0.1 - 1.7 + 0.45)
-    assert words_log_odds("The time and", 0.0) == pytest.approx(0.1 - 1.7 - 1.2)
+    assert finished == pytest.approx(-0.4 + 0.75 * 3)
+    assert words_log_odds("What time is it?", 0.01) == pytest.approx(-0.4 + 0.75 * 1)
+    assert words_log_odds("What time is it", 0.01) == pytest.approx(-0.4 - 1.5 + 0.75)
+    assert words_log_odds("The time and", 0.0) == pytest.approx(-0.4 - 1.5 - 1.2)
     # Below 0.001 a probability says nothing more; above 1 is a scorer's rounding.
     assert words_log_odds("The time and", 1e-9) == words_log_odds("The time and", 0.0)
     assert words_log_odds("Hi.", 1.5) == words_log_odds("Hi.", 1.0)

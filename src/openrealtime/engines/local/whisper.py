@@ -17,14 +17,14 @@ the event loop never waits. The request's cancel signal is polled between segmen
 
 **The encoder's window.** faster-whisper pads every segment's features to Whisper's
 30 s window, and the encoder's cost grows faster than the window. CTranslate2 encodes
-any length, so the model drops the padding past ``window`` seconds, keeping at least
-1 s after the audio. ``benchmarks/semantic_vad.py --whisper-window`` measures it on
-Piper speech (80 sentences, and 40 of them cut at a pause). In two runs on this 2-core
-machine (shared, busy) a transcription took a median 578 to 584 ms with 30 s and 76 to
-83 ms with 10 s; the word error rate of the whole sentences went from 3.2 to 3.4 % to
-3.5 to 3.8 %, and about 30 of the 120 texts differed, mostly in punctuation (a cut-off
-phrase ends with no mark instead of ``...``: both are unfinished to ``semantic_vad``).
-With 5 s Whisper repeats itself (9 to 12 %). ``window=30`` keeps faster-whisper's own
+any length, so the model drops the padding past ``window`` seconds (20 by default),
+keeping at least 1 s after the audio. ``benchmarks/semantic_vad.py --whisper-window``
+measures it on Piper speech (92 sentences, and 46 halves cut at a pause); on this
+2-core machine, shared with another engineer's work, a transcription took a median
+433 ms with 30 s, 197 ms with 20 s and 81 ms with 10 s. With 20 s the word error rate
+stayed 4.0 % and 45 of 46 complete sentences still ended with a final mark (46 with
+30 s); with 10 s the error rate was 4.6 % and 4 complete sentences lost their mark,
+which ``semantic_vad`` reads as unfinished. ``window=30`` keeps faster-whisper's own
 behaviour.
 """
 
@@ -80,7 +80,7 @@ DEFAULT_SINGLE_DELTA: Final = ("whisper-1",)
 
 MODEL_RATE: Final = 16000
 INPUT_RATES: Final = (8000, 16000, 24000)
-DEFAULT_WINDOW: Final = 10.0
+DEFAULT_WINDOW: Final = 20.0
 """Seconds of features the encoder sees at least (Whisper's own window is 30)."""
 _FRAMES_PER_SECOND: Final = 100
 _FULL_WINDOW: Final = 30.0

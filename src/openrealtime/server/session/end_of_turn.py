@@ -13,13 +13,13 @@ finished). Three signals about the words combine into log-odds that the user fin
 - a **trailing word** that rarely ends a turn: a conjunction, an article, a possessive,
   a preposition that opens a phrase, a filler (:data:`TRAILING_WORDS`).
 
-``words = 0.1 - 1.7 unfinished - 1.2 trailing + 0.45 decades``. The weights are a
+``words = -0.4 - 1.5 unfinished - 1.2 trailing + 0.75 decades``. The weights are a
 logistic regression fitted on calibration clips: 26 sentences cut at a mid-sentence
 pause and 26 complete turns, spoken by Piper, transcribed by Whisper tiny.en as a draft
 is, and scored by SmolLM2-135M (``benchmarks/semantic_vad.py --calibrate``; other
 sentences than the evaluation's). They are the mean of six runs, rounded: Piper's voice
 and so Whisper's transcripts vary from one process to the next, and one run's weights
-differ from the mean by up to 0.45. Without a scorer ``p`` counts as 0.1, a finished
+differ from the mean by up to 0.5. Without a scorer ``p`` counts as 0.1, a finished
 turn's usual score; a pause with no words gives log-odds 0.
 
 The silence so far adds evidence: each 0.8 s of it adds 1 to the log-odds. The turn
@@ -96,10 +96,10 @@ TRAILING_WORDS: Final = frozenset(
 )
 """Words after which a turn rarely ends."""
 
-_INTERCEPT: Final = 0.1
-_UNFINISHED: Final = -1.7
+_INTERCEPT: Final = -0.4
+_UNFINISHED: Final = -1.5
 _TRAILING: Final = -1.2
-_PER_DECADE: Final = 0.45
+_PER_DECADE: Final = 0.75
 _FLOOR_PROBABILITY: Final = 0.001
 
 _FINAL_MARKS: Final = (".", "!", "?")
