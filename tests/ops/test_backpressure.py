@@ -19,7 +19,7 @@ from openrealtime.engines.scripted import Script, scripted_engines
 from openrealtime.engines.scripted.script import Actions
 from openrealtime.server import ServerConfig, create_app
 from openrealtime.server.app.runner import running
-from openrealtime.server.transport.outbox import OUTBOX_FULL, Close, Outbox
+from openrealtime.server.transport.outbox import OUTBOX_FULL, Close, Outbox, frame_bytes
 
 from .wire import TEXT_TURN
 
@@ -28,21 +28,51 @@ LONG_REPLY = "Speaking on and on " * 400
 """About 7600 characters: over seven minutes of speech, far more than the limit."""
 
 
-def test_the_outbox_gives_up_past_its_limit() -> None:
-    outbox = Outbox(limit=10)
+async def test_the_outbox_gives_up_on_a_client_that_reads_nothing() -> None:
+    gave_up: list[bool] = []
+    outbox = Outbox(
+        limit=10, max_frame=20, stall_seconds=0.05, on_give_up=lambda: gave_up.append(True)
+    )
     outbox.put("12345")
     outbox.put("67890")
-    assert outbox.queued_bytes == 10
     outbox.put("x")
+    assert outbox.queued_bytes == 11
+    assert not outbox.overflowed
+    await asyncio.sleep(0.1)
+    # Past the limit, nothing taken for stall_seconds: the timer gave up.
     assert outbox.overflowed
+    assert gave_up == [True]
     assert outbox.queued_bytes == 0
     outbox.put("ignored")
     outbox.close(Close(1001, "later"))
+    assert [await outbox.get()] == [OUTBOX_FULL]
 
-    async def drain() -> list[str | Close]:
-        return [await outbox.get()]
 
-    assert asyncio.run(drain()) == [OUTBOX_FULL]
+async def test_a_client_that_reads_is_never_given_up_on() -> None:
+    """A large reply (an item's ``added`` and ``done``) is fine while the writer takes frames."""
+    outbox = Outbox(limit=10, max_frame=20, stall_seconds=0.05)
+    outbox.put("a" * 20)
+    outbox.put("b" * 20)
+    for _ in range(4):
+        await asyncio.sleep(0.03)
+        await outbox.get()
+        outbox.put("c" * 20)
+    assert not outbox.overflowed
+    assert outbox.queued_bytes == 40
+
+
+async def test_nothing_queues_past_the_hard_bound() -> None:
+    outbox = Outbox(limit=10, max_frame=20)
+    for _ in range(5):
+        outbox.put("z" * 10)
+    assert outbox.queued_bytes == 50
+    outbox.put("z")
+    assert outbox.overflowed
+
+
+def test_frames_are_counted_in_utf8_bytes() -> None:
+    assert frame_bytes("abc") == 3
+    assert frame_bytes("\u00e9\u20ac\U0001f600") == 2 + 3 + 4
 
 
 class RawClient:

@@ -8,6 +8,7 @@ import pytest
 import trustme
 
 from openrealtime import cli
+from openrealtime.server import EngineTimeouts
 from openrealtime.server.app.serve import build_config, keys_from_env
 from openrealtime.server.config import ServeOptions
 
@@ -87,3 +88,30 @@ def test_good_operations_flags_reach_the_config(tmp_path: Path) -> None:
 def test_insecure_serves_a_public_host_without_keys() -> None:
     assert build_config(ServeOptions(host="0.0.0.0", insecure=True)).api_keys == ()
     assert build_config(ServeOptions(host="::1")).api_keys == ()
+
+
+def test_engine_timeout_sets_every_engine_limit() -> None:
+    assert build_config(ServeOptions()).session.engine_timeouts == EngineTimeouts()
+    timeouts = build_config(ServeOptions(engine_timeout=5)).session.engine_timeouts
+    assert timeouts == EngineTimeouts(first_output=5, between_outputs=5, transcription=5)
+    unlimited = build_config(ServeOptions(engine_timeout=0)).session.engine_timeouts
+    assert unlimited == EngineTimeouts(None, None, None)
+    with pytest.raises(ValueError, match="--engine-timeout must be 0"):
+        build_config(ServeOptions(engine_timeout=-1))
+
+
+def test_security_flags_reach_the_config() -> None:
+    config = build_config(
+        ServeOptions(
+            allowed_origins=["https://app.example"],
+            max_sessions_per_secret=2,
+            requests_per_minute=30,
+            tokens_per_minute=9000,
+        )
+    )
+    assert config.allowed_origins == ("https://app.example",)
+    assert config.max_sessions_per_secret == 2
+    assert (config.session.requests_per_minute, config.session.tokens_per_minute) == (30, 9000)
+    assert build_config(ServeOptions()).allowed_origins is None
+    with pytest.raises(ValueError, match="--requests-per-minute must be at least 1"):
+        build_config(ServeOptions(requests_per_minute=0))

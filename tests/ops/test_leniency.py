@@ -95,3 +95,37 @@ async def test_a_strict_server_refuses_unknown_fields() -> None:
     received = await exchange(ServerConfig(), [FUTURE_UPDATE])
     assert received[-1]["error"]["code"] == "unknown_parameter"
     assert received[-1]["error"]["param"] == "future_top"
+
+
+def test_a_long_unknown_field_is_dropped_though_errors_cut_its_name() -> None:
+    seen: list[str] = []
+    long_name = "n" * 100_000
+    edge = LenientEdge(edge_for("ga"), seen.append)
+    event = edge.decode(
+        json.dumps({"type": "session.update", "session": {"type": "realtime", long_name: 1}})
+    )
+    assert event.type == "session.update"
+    assert seen == [f"session.{long_name}"]
+
+
+async def test_a_lenient_server_logs_long_and_many_unknown_paths_in_bounds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="openrealtime.connection")
+    updates = [
+        {"type": "session.update", "session": {"type": "realtime", "m" * 100_000: 1}},
+        *(
+            {
+                "type": "session.update",
+                "session": {"type": "realtime", **{f"f{batch}_{i}": 1 for i in range(60)}},
+            }
+            for batch in range(5)
+        ),
+    ]
+    received = await exchange(ServerConfig(lenient_fields=True), updates)
+    assert [event["type"] for event in received[1:]] == ["session.updated"] * 6
+    warned = [r.getMessage() for r in caplog.records if "unknown client field" in r.getMessage()]
+    assert len(warned) == 257
+    long_path = f"session.{'m' * 504}…(+99496 chars)"
+    assert warned[0] == f"ignored the unknown client field '{long_path}' (lenient mode)"
+    assert warned[-1] == "more unknown client fields; no more are logged (lenient mode)"

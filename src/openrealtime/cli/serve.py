@@ -84,6 +84,37 @@ def serve(
         bool,
         typer.Option(help="Ignore unknown client fields (each logged once) instead of errors."),
     ] = False,
+    max_sessions_per_secret: Annotated[
+        int | None,
+        typer.Option(help="Most concurrent sessions per client secret (default: no limit)."),
+    ] = None,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-origin",
+            help="A browser origin (https://app.example) that may connect (repeatable); "
+            "others are refused. Default: any. Clients without Origin are always let in.",
+            show_default=False,
+        ),
+    ] = None,
+    requests_per_minute: Annotated[
+        int | None,
+        typer.Option(help="Responses per minute per session (default 20000).", show_default=False),
+    ] = None,
+    tokens_per_minute: Annotated[
+        int | None,
+        typer.Option(
+            help="Output tokens per minute per session (default 15000000).", show_default=False
+        ),
+    ] = None,
+    engine_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds an engine may go without output before its response fails "
+            "(default 30 s, 60 s for a transcription; 0: no limit).",
+            show_default=False,
+        ),
+    ] = None,
     record: Annotated[
         Path | None,
         typer.Option(help="Record every session to DIR/<session id>.jsonl (see docs/testing.md)."),
@@ -132,8 +163,13 @@ def serve(
             ssl_keyfile=ssl_keyfile,
             max_sessions=max_sessions,
             max_sessions_per_key=max_sessions_per_key,
+            max_sessions_per_secret=max_sessions_per_secret,
+            allowed_origins=list(allowed_origin or []),
+            requests_per_minute=requests_per_minute,
+            tokens_per_minute=tokens_per_minute,
             trace_events=trace_events,
             lenient=lenient,
+            engine_timeout=engine_timeout,
             record=record,
             record_max_mb=record_max_mb,
             relay=relay,

@@ -3,7 +3,8 @@
 - :func:`create_app` builds the Starlette app; :func:`running` serves it in-process.
 - :class:`Session` is the core: client events in, server events out, no socket; it is
   one :class:`SessionBackend`, the seam a connection serves.
-- :class:`ServerConfig`, :class:`ModelRegistry` and :class:`SessionOptions` configure it.
+- :class:`ServerConfig`, :class:`ModelRegistry` and :class:`SessionOptions` (with its
+  :class:`EngineTimeouts`) configure it.
 """
 
 from ..extras import require_extra
@@ -14,13 +15,14 @@ from ..engines.registry import ModelEntry, ModelRegistry, RegistryError
 from .app.app import create_app
 from .app.runner import ServerURL, running
 from .backend import SessionBackend
-from .config import ServerConfig, SessionOptions
+from .config import EngineTimeouts, ServerConfig, SessionOptions
 from .session.clock import Clock, SystemClock, VirtualClock
 from .session.ids import IdSource, RandomIds, SeededIds
 from .session.session import Session
 
 __all__ = [
     "Clock",
+    "EngineTimeouts",
     "IdSource",
     "ModelEntry",
     "ModelRegistry",

@@ -25,6 +25,7 @@ from .tap import TapFactory
 __all__ = [
     "DEFAULT_RECORD_MAX_MB",
     "TRANSCRIPTION_MODELS",
+    "EngineTimeouts",
     "ServeOptions",
     "ServerConfig",
     "SessionOptions",
@@ -47,6 +48,23 @@ TRANSCRIPTION_MODELS: Final = (
 
 
 @dataclass(frozen=True)
+class EngineTimeouts:
+    """How long a session waits on its engines, in seconds (``None``: for ever).
+
+    ``first_output``: from the start of a response's generation (its input
+    transcribed) to the responder's first output. ``between_outputs``: the longest
+    silence after that, between two outputs of the responder or two chunks of
+    speech. ``transcription``: one transcription, from its start or its last
+    delta. Past any of them the response ends ``failed`` with code
+    ``engine_timeout`` (a transcription ``failed``); the session goes on.
+    """
+
+    first_output: float | None = 30.0
+    between_outputs: float | None = 30.0
+    transcription: float | None = 60.0
+
+
+@dataclass(frozen=True)
 class SessionOptions:
     """How sessions behave where OpenAI leaves room, or where we chose to differ.
 
@@ -57,7 +75,9 @@ class SessionOptions:
     The ``max_*`` limits bound what one session holds (docs/operations.md):
     ``max_input_buffer_ms`` of appended, uncommitted audio; ``max_retained_audio_bytes``
     of PCM16 kept in conversation items (the oldest items lose their audio first);
-    ``max_items`` conversation items.
+    ``max_items`` conversation items. ``engine_timeouts`` bounds the wait on engines
+    that hang or crawl (:class:`EngineTimeouts`). ``inf_output_tokens`` is what
+    ``max_output_tokens: "inf"`` allows one response (a realtime model's own most).
     """
 
     truncation_transcript: Literal["spoken", "delete"] = "spoken"
@@ -72,6 +92,8 @@ class SessionOptions:
     max_input_buffer_ms: int = 90 * 60 * 1000
     max_retained_audio_bytes: int = 256 * 1024 * 1024
     max_items: int = 5000
+    engine_timeouts: EngineTimeouts = EngineTimeouts()
+    inf_output_tokens: int = 4096
 
 
 @dataclass
@@ -84,9 +106,14 @@ class ServerConfig:
 
     Operations (docs/operations.md): ``api_keys`` (none: the server is open);
     ``ssl_certfile``/``ssl_keyfile`` serve wss; ``max_frame_bytes`` caps one
-    incoming frame (close 1009); ``max_outbox_bytes`` caps what waits for a slow
-    client (close 1008); ``max_sessions`` and ``max_sessions_per_key`` cap open
-    sessions (close 1013; ``None`` is no cap); ``max_client_secrets`` caps live
+    incoming frame (close 1009); ``max_reply_bytes`` caps one outgoing frame (a
+    larger one is replaced by an ``error``; keep it at least twice
+    ``max_frame_bytes`` so every legal item round-trips); ``max_outbox_bytes``
+    caps what waits for a client that is not reading (close 1008);
+    ``max_sessions``, ``max_sessions_per_key`` and ``max_sessions_per_secret`` cap
+    open sessions (close 1013; ``None`` is no cap); ``allowed_origins`` lists the
+    browser origins that may connect (``None``: any; a request without ``Origin``
+    is always let in); ``max_client_secrets`` caps live
     ephemeral keys; ``shutdown_timeout`` bounds a graceful shutdown;
     ``trace_events`` logs every event's type and fields, audio and keys redacted;
     ``lenient_fields`` ignores (and logs once) client fields our models do not know.
@@ -110,9 +137,12 @@ class ServerConfig:
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    max_reply_bytes: int = 48 * 1024 * 1024
     max_outbox_bytes: int = 16 * 1024 * 1024
     max_sessions: int | None = None
     max_sessions_per_key: int | None = None
+    max_sessions_per_secret: int | None = None
+    allowed_origins: tuple[str, ...] | None = None
     max_client_secrets: int = 10_000
     shutdown_timeout: float = 3.0
     trace_events: bool = False
@@ -144,8 +174,14 @@ class ServeOptions:
     ssl_keyfile: Path | None = None
     max_sessions: int | None = None
     max_sessions_per_key: int | None = None
+    max_sessions_per_secret: int | None = None
+    allowed_origins: list[str] = field(default_factory=list)
+    requests_per_minute: int | None = None
+    tokens_per_minute: int | None = None
     trace_events: bool = False
     lenient: bool = False
+    engine_timeout: float | None = None
+    """``--engine-timeout``: every :class:`EngineTimeouts` limit at once; 0 is no limit."""
     record: Path | None = None
     record_max_mb: float = DEFAULT_RECORD_MAX_MB
     relay: str | None = None

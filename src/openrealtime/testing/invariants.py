@@ -26,9 +26,15 @@ Each further rule has its own small checker, fed one event at a time:
 - :class:`ActiveResponses`: at most one response of the default conversation runs;
 - :class:`ItemChain`: every ``previous_item_id`` names an item of the conversation;
 - :class:`ErrorEcho`: an error about a client event carries that event's ``event_id``;
-- :class:`CloseRules`: no silent disconnect, and no event after a close.
+- :class:`CloseRules`: no silent disconnect, and no event after a close;
+- :class:`TruncationGuard`: no audio or transcript of a part after its
+  ``conversation.item.truncated``;
+- :func:`check_rejection`: a rejected client event got one ``error`` and nothing else.
 
-:class:`WireChecker` runs all of them over one live connection, both directions.
+:class:`WireChecker` runs all of them over one live connection, both directions;
+:class:`SessionChecker` runs the trace checker, :class:`ActiveResponses`,
+:class:`ItemChain` and :class:`TruncationGuard` over a session's server events alone
+(the fuzzers, the session-state machines).
 """
 
 from __future__ import annotations
@@ -45,10 +51,13 @@ __all__ = [
     "ErrorEcho",
     "InvariantViolation",
     "ItemChain",
+    "SessionChecker",
     "TraceChecker",
+    "TruncationGuard",
     "UniqueEventIds",
     "WireChecker",
     "check_event_model",
+    "check_rejection",
     "check_trace",
 ]
 
@@ -210,6 +219,9 @@ class TraceChecker:
             _require(self.dialect == "ga", f"{where}: beta has no conversation.item.done")
             _require(self.conversation.get(item_id) is False, f"{where}: done without added")
             self.conversation[item_id] = True
+        elif kind == "conversation.item.deleted":
+            # A deleted item's id may be used again; one deleted while generating ends there.
+            self.conversation.pop(event["item_id"], None)
 
     def open_responses(self) -> list[str]:
         """The responses created and not yet done."""
@@ -509,3 +521,62 @@ class WireChecker:
         self.echo.finish()
         if complete:
             self.trace.finish()
+
+
+class TruncationGuard:
+    """No audio or transcript delta of a part after it was truncated."""
+
+    _SPEECH = frozenset(
+        {
+            "response.output_audio.delta",
+            "response.output_audio_transcript.delta",
+            "response.audio.delta",
+            "response.audio_transcript.delta",
+        }
+    )
+
+    def __init__(self) -> None:
+        self.truncated: dict[tuple[str, int], int] = {}
+
+    def feed(self, position: int, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "conversation.item.truncated":
+            self.truncated[(event["item_id"], event["content_index"])] = event["audio_end_ms"]
+        elif kind in self._SPEECH:
+            part = (event["item_id"], event["content_index"])
+            _require(
+                part not in self.truncated,
+                f"event {position} ({kind}): speech of {part} after its truncation "
+                f"at {self.truncated.get(part)} ms",
+            )
+
+
+def check_rejection(replies: list[dict[str, Any]], event_id: str | None) -> None:
+    """A rejected client event's replies: exactly one ``error``, with its ``event_id``."""
+    _require(
+        [reply["type"] for reply in replies] == ["error"],
+        f"a rejected event got {[reply['type'] for reply in replies]}, not one error",
+    )
+    got = replies[0]["error"]["event_id"]
+    _require(got == event_id, f"the error carries event_id {got!r}, not {event_id!r}")
+
+
+class SessionChecker:
+    """The trace checker and the session rules over one session's server events."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.trace = TraceChecker(dialect)
+        self.active = ActiveResponses()
+        self.chain = ItemChain()
+        self.truncation = TruncationGuard()
+        self.position = 0
+
+    def feed(self, event: dict[str, Any]) -> None:
+        """Check the next event of the session."""
+        for checker in (self.trace, self.active, self.chain, self.truncation):
+            checker.feed(self.position, event)
+        self.position += 1
+
+    def finish(self) -> None:
+        """The session's stream has ended with every response done."""
+        self.trace.finish()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Final
 
 from openrealtime.audio import duration_ms
 
 from ..base import CancelSignal, EngineBase, SpeechChunk, WordTiming
 from .speech_code import DEFAULT_MS_PER_CHAR, speak
 
-__all__ = ["SAMPLE_RATE", "ScriptedSynthesizer", "Sleep"]
+__all__ = ["LONGEST_WORD", "SAMPLE_RATE", "ScriptedSynthesizer", "Sleep"]
 
 SAMPLE_RATE = 24000
 """The rate of all scripted speech."""
@@ -21,13 +22,18 @@ Sleep = Callable[[float], Awaitable[object]]
 
 # A word is complete once whitespace follows it; the separator before it is spoken with it.
 _COMPLETE_WORD = re.compile(r"\s*\S+(?=\s)")
+LONGEST_WORD: Final = 64
+"""Characters of one word spoken at once; a longer one is spoken in pieces this long."""
+# So that a "word" of a million characters never becomes an hour of audio made at once.
+_LONG_WORD_PIECE = re.compile(rf"\s*\S{{{LONGEST_WORD}}}")
 
 
 class ScriptedSynthesizer(EngineBase):
     """Speaks text in the tone code of :mod:`.speech_code`, one chunk per word.
 
     Whitespace between words is spoken with the word that follows it; whitespace
-    before the first word and after the last is not spoken. Chunks after the first wait
+    before the first word and after the last is not spoken. A word longer than
+    :data:`LONGEST_WORD` characters is spoken in pieces of that length. Chunks after the first wait
     ``pace`` times the previous chunk's duration, so ``pace=1.0`` streams in real time
     and ``pace=0`` as fast as possible. The voice is accepted and changes nothing.
     """
@@ -81,8 +87,11 @@ class ScriptedSynthesizer(EngineBase):
 
 
 def _next_word(buffer: str, ended: bool) -> tuple[str, str] | None:
-    """The next complete word with the whitespace before it, and the rest of ``buffer``."""
-    match = _COMPLETE_WORD.match(buffer)
+    """The next complete word with the whitespace before it, and the rest of ``buffer``.
+
+    A word longer than :data:`LONGEST_WORD` comes in pieces of that many characters.
+    """
+    match = _LONG_WORD_PIECE.match(buffer) or _COMPLETE_WORD.match(buffer)
     if match is not None:
         return match.group(), buffer[match.end() :]
     if ended and buffer.strip():

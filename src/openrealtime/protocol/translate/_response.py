@@ -48,7 +48,9 @@ from ._session import (
     modalities_to_beta,
     modalities_to_ga,
     tool_choice_to_beta,
+    tool_choice_to_ga,
     tools_to_beta,
+    tools_to_ga,
     voice_to_beta,
 )
 
@@ -87,8 +89,13 @@ def response_params_to_ga(
     Raises :class:`TranslationError` for an ``item_reference`` inside message content.
     """
     shown = params.model_fields_set
-    names = (*_PARAMS_DIRECT, "tools", "tool_choice")
-    fields: dict[str, Any] = {name: getattr(params, name) for name in names if name in shown}
+    fields: dict[str, Any] = {
+        name: getattr(params, name) for name in _PARAMS_DIRECT if name in shown
+    }
+    if "tools" in shown:
+        fields["tools"] = tools_to_ga(params.tools)
+    if "tool_choice" in shown:
+        fields["tool_choice"] = tool_choice_to_ga(params.tool_choice)
     if "modalities" in shown:
         fields["output_modalities"] = modalities_to_ga(params.modalities)
     if "max_response_output_tokens" in shown:

@@ -87,7 +87,9 @@ __all__ = [
     "session_to_beta",
     "session_to_ga",
     "tool_choice_to_beta",
+    "tool_choice_to_ga",
     "tools_to_beta",
+    "tools_to_ga",
     "transcription_session_to_beta",
     "transcription_session_to_ga",
     "voice_to_beta",
@@ -191,6 +193,20 @@ def tools_to_beta(
     return kept
 
 
+def tools_to_ga(tools: Sequence[ga.FunctionTool] | None) -> list[ga.Tool] | None:
+    """Beta tools as GA ones: ``type`` may be absent in beta, GA tells tools apart by it."""
+    if tools is None:
+        return None
+    return [tool.model_copy(update={"type": "function"}) for tool in tools]
+
+
+def tool_choice_to_ga(value: beta.ToolChoice | None) -> ga.ToolChoice | None:
+    """A beta ``tool_choice`` as GA's: a function choice states its ``type``, as GA needs."""
+    if isinstance(value, ga.ToolChoiceFunction):
+        return value.model_copy(update={"type": "function"})
+    return value
+
+
 def tool_choice_to_beta(value: ga.ToolChoice | None, param: str) -> beta.ToolChoice | None:
     """A GA ``tool_choice`` as beta's; raises for an MCP choice."""
     if isinstance(value, ga.ToolChoiceMcp):
@@ -257,8 +273,11 @@ def session_to_ga(session: beta.Session) -> ga.RealtimeSession:
     ``client_secret`` maps to nothing: it only concerns the REST endpoints.
     """
     shown = session.model_fields_set
-    names = (*_DIRECT, "tools", "tool_choice")
-    fields: dict[str, Any] = {name: getattr(session, name) for name in names if name in shown}
+    fields: dict[str, Any] = {name: getattr(session, name) for name in _DIRECT if name in shown}
+    if "tools" in shown:
+        fields["tools"] = tools_to_ga(session.tools)
+    if "tool_choice" in shown:
+        fields["tool_choice"] = tool_choice_to_ga(session.tool_choice)
     if "modalities" in shown:
         fields["output_modalities"] = modalities_to_ga(session.modalities)
     if "max_response_output_tokens" in shown:

@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -29,6 +30,7 @@ from .console import console_routes
 from .engines import AppEngines
 from .gate import SessionGate
 from .metrics import ServerMetrics, metrics_endpoint
+from .origins import OriginCheck, OriginPolicy
 from .secrets_api import secret_routes
 
 __all__ = ["create_app"]
@@ -49,7 +51,9 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
     """
     config = config or ServerConfig()
     sessions = OpenSessions(
-        max_sessions=config.max_sessions, max_sessions_per_key=config.max_sessions_per_key
+        max_sessions=config.max_sessions,
+        max_sessions_per_key=config.max_sessions_per_key,
+        max_sessions_per_secret=config.max_sessions_per_secret,
     )
     auth = Authenticator(KeyRing(config.api_keys), ClientSecretStore(config.max_client_secrets))
     engines = AppEngines(config.models, pool)
@@ -97,6 +101,7 @@ def create_app(config: ServerConfig | None = None, *, pool: EnginePool | None = 
             *(console_routes(config, auth) if config.console else []),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(OriginCheck, policy=OriginPolicy(config.allowed_origins))],
     )
     app.state.config = config
     app.state.sessions = sessions

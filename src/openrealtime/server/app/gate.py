@@ -1,7 +1,8 @@
 """Who may open which session: the app's answer to each WebSocket handshake.
 
-In order: the credentials (API key or client secret; close 3000), the request (the
-model, ``intent``, ``call_id``, a client secret's model and kind; close 4000), the
+In order: the page's ``Origin`` when ``allowed_origins`` is set (close 3003), the
+credentials (API key or client secret; close 3000), the request (the model,
+``intent``, ``call_id``, a client secret's model and kind; close 4000), the
 concurrent-session limits and shutdown (close 1013 or 1001), then the engines, which
 a mounted app may still be loading (close 1011 if they failed). The session that
 opens is the core's :class:`~openrealtime.server.Session`, started from the client
@@ -32,6 +33,7 @@ from .admission import OpenSessions
 from .auth import AUTH_CLOSE_CODE, Authenticator
 from .client_secrets import ClientSecret
 from .engines import AppEngines
+from .origins import ORIGIN_CLOSE_CODE, OriginPolicy
 
 __all__ = ["ENGINE_CLOSE_CODE", "REQUEST_CLOSE_CODE", "SessionGate"]
 
@@ -59,10 +61,15 @@ class SessionGate:
         self.auth = auth
         self.engines = engines
         self.observer = observer
+        self.origins = OriginPolicy(config.allowed_origins)
         self._ids = RandomIds()
 
     async def open(self, handshake: Handshake, connection: Connection) -> Opened:
         """The connection's session; raises :class:`Refused` with the error and close it gets."""
+        origin = handshake.headers.get("origin")
+        if not self.origins.allows(origin, connection.own_origin()):
+            error = errors.origin_not_allowed(origin or "")
+            raise Refused(error, Close.after(error, ORIGIN_CLOSE_CODE))
         try:
             token = presented_token(handshake.headers, handshake.subprotocols)
             grant = self.auth.authenticate(token, handshake.dialect)
@@ -72,7 +79,8 @@ class SessionGate:
             kind, model = self._check_request(handshake, grant.secret)
         except ProtocolError as error:
             raise Refused(error, Close.after(error, REQUEST_CLOSE_CODE)) from None
-        admission = self.sessions.admit(grant.key_index, connection.shut_down)
+        secret = grant.secret.value if grant.secret is not None else None
+        admission = self.sessions.admit(grant.key_index, connection.shut_down, secret)
         if self.config.relay is not None:
             relay = self._relay(self.config.relay, connection, kind, model, grant.secret)
             admission.attach(relay)

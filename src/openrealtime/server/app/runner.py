@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 
 from ...engines.pool import EnginePool
 from ..config import ServerConfig
+from ..transport.logs import InvalidUtf8Filter
 from .admission import OpenSessions
 from .app import create_app
 from .engines import AppEngines
@@ -39,7 +40,7 @@ def uvicorn_config(
     app: ASGIApp, config: ServerConfig, *, port: int | None = None
 ) -> uvicorn.Config:
     """The uvicorn settings a Realtime server needs (keepalive pings, frame size, TLS)."""
-    return uvicorn.Config(
+    settings = uvicorn.Config(
         app,
         host=config.host,
         port=config.port if port is None else port,
@@ -56,6 +57,9 @@ def uvicorn_config(
         lifespan="auto",
         log_level="warning",
     )
+    # uvicorn configures its loggers as the settings are made; the filter goes on after.
+    InvalidUtf8Filter.install()
+    return settings
 
 
 def server_for(app: ASGIApp, config: ServerConfig, *, port: int | None = None) -> uvicorn.Server:

@@ -21,7 +21,7 @@ from ...engines import EngineState
 from ...engines.local_kind import missing_packages
 from ...engines.pool import EngineStartError
 from ...engines.registry import ModelRegistry, RegistryError
-from ..config import ServeOptions, ServerConfig, SessionOptions
+from ..config import EngineTimeouts, ServeOptions, ServerConfig, SessionOptions
 from ..relay import RelaySettings
 from ..tap import TapFactory
 from ..transport.logs import configure_logging
@@ -97,6 +97,8 @@ def build_config(options: ServeOptions) -> ServerConfig:
         raise ValueError(f"--truncation-transcript must be 'spoken' or 'delete', not {value!r}")
     if options.session_minutes < 1:
         raise ValueError("--session-minutes must be at least 1")
+    if options.engine_timeout is not None and options.engine_timeout < 0:
+        raise ValueError("--engine-timeout must be 0 (no limit) or more seconds")
     _check_access(options)
     _check_tls(options.ssl_certfile, options.ssl_keyfile)
     relay = _relay(options)
@@ -121,6 +123,15 @@ def build_config(options: ServeOptions) -> ServerConfig:
     session = SessionOptions(
         session_minutes=options.session_minutes,
         truncation_transcript=cast(Literal["spoken", "delete"], options.truncation_transcript),
+        engine_timeouts=_engine_timeouts(options.engine_timeout),
+        requests_per_minute=_per_minute(
+            options.requests_per_minute,
+            SessionOptions.requests_per_minute,
+            "--requests-per-minute",
+        ),
+        tokens_per_minute=_per_minute(
+            options.tokens_per_minute, SessionOptions.tokens_per_minute, "--tokens-per-minute"
+        ),
     )
     return ServerConfig(
         models=registry,
@@ -132,12 +143,29 @@ def build_config(options: ServeOptions) -> ServerConfig:
         ssl_keyfile=options.ssl_keyfile,
         max_sessions=options.max_sessions,
         max_sessions_per_key=options.max_sessions_per_key,
+        max_sessions_per_secret=options.max_sessions_per_secret,
+        allowed_origins=tuple(options.allowed_origins) or None,
         trace_events=options.trace_events,
         lenient_fields=options.lenient,
         tap=tap,
         relay=relay,
         console=options.console,
     )
+
+
+def _per_minute(value: int | None, default: int, flag: str) -> int:
+    if value is None:
+        return default
+    if value < 1:
+        raise ValueError(f"{flag} must be at least 1")
+    return value
+
+
+def _engine_timeouts(seconds: float | None) -> EngineTimeouts:
+    if seconds is None:
+        return EngineTimeouts()
+    limit = seconds or None
+    return EngineTimeouts(first_output=limit, between_outputs=limit, transcription=limit)
 
 
 def _relay(options: ServeOptions) -> RelaySettings | None:

@@ -8,7 +8,7 @@ read even when the session's input transcription is off.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -72,6 +72,21 @@ class StoredItem:
     """The internal transcript of user audio, for engines; set when known."""
     response_id: str | None = None
     """The response generating this item, while it is generating."""
+    token_counts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """Token counts of the item's texts by name, each with the text it counted."""
+
+    def tokens(self, name: str, text: str, count: Callable[[str], int]) -> int:
+        """``count(text)``, remembered while ``name`` still holds this very text.
+
+        A response counts its whole input; counting a long item's text again for every
+        response would hold the event loop for as long each time.
+        """
+        cached = self.token_counts.get(name)
+        if cached is not None and cached[0] is text:
+            return cached[1]
+        counted = count(text)
+        self.token_counts[name] = (text, counted)
+        return counted
 
     @property
     def id(self) -> str:

@@ -4,7 +4,8 @@ Errors are values: each function returns a :class:`ProtocolError`, which becomes
 exactly one ``error`` event carrying the client's ``event_id`` (or, before a session
 opens, an error and a close; at the REST endpoints, an error body). [O] marks
 wording observed from OpenAI's server, kept verbatim; [U] wording is ours, and
-docs/behaviour.md documents it.
+docs/behaviour.md documents it. A client value quoted in a message is cut after
+512 characters (``ProtocolError.shown``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Iterable
 from typing import Final, Literal
 
 from ...protocol import ProtocolError
+
+_shown = ProtocolError.shown
 
 __all__ = [
     "active_response",
@@ -39,7 +42,10 @@ __all__ = [
     "model_for_transcription",
     "model_mismatch",
     "no_function_call",
+    "origin_not_allowed",
     "output_modalities",
+    "rate_limit_reached",
+    "reply_too_large",
     "secret_store_full",
     "server_error",
     "session_expired",
@@ -78,7 +84,7 @@ def unknown_response(response_id: str, event_id: str | None) -> ProtocolError:
     """``response.cancel`` naming a response this session never had [U]."""
     return ProtocolError(
         "invalid_value",
-        f"Response with response_id not found: {response_id}",
+        f"Response with response_id not found: {_shown(response_id)}",
         param="response_id",
         event_id=event_id,
     )
@@ -88,7 +94,7 @@ def item_not_found(item_id: str, param: str, event_id: str | None) -> ProtocolEr
     """An unknown item id in ``previous_item_id``, retrieve, delete or an input reference [U]."""
     return ProtocolError(
         "item_not_found",
-        f"Item with item_id not found: {item_id}",
+        f"Item with item_id not found: {_shown(item_id)}",
         param=param,
         event_id=event_id,
     )
@@ -98,7 +104,7 @@ def truncate_item_not_found(item_id: str, event_id: str | None) -> ProtocolError
     """Truncating an unknown item [O, pairing U]."""
     return ProtocolError(
         "item_truncate_invalid_item_id",
-        f"Item with item_id not found: {item_id}",
+        f"Item with item_id not found: {_shown(item_id)}",
         param="item_id",
         event_id=event_id,
     )
@@ -160,7 +166,7 @@ def invalid_model(model: str, param: str | None, event_id: str | None = None) ->
     """A model this server does not serve [O]."""
     return ProtocolError(
         "invalid_model",
-        f'Model "{model}" is not supported in realtime mode.',
+        f'Model "{_shown(model)}" is not supported in realtime mode.',
         param=param,
         event_id=event_id,
     )
@@ -230,7 +236,7 @@ def duplicate_item_id(item_id: str, event_id: str | None) -> ProtocolError:
     """Creating an item with an id already in the conversation [U]."""
     return ProtocolError(
         "invalid_value",
-        f"Item with item_id already exists: {item_id}",
+        f"Item with item_id already exists: {_shown(item_id)}",
         param="item.id",
         event_id=event_id,
     )
@@ -254,7 +260,7 @@ def no_function_call(call_id: str, event_id: str | None) -> ProtocolError:
     """A ``function_call_output`` whose ``call_id`` matches no function call [U]."""
     return ProtocolError(
         "invalid_value",
-        f"No tool call found for function call output with call_id {call_id}.",
+        f"No tool call found for function call output with call_id {_shown(call_id)}.",
         param="item.call_id",
         event_id=event_id,
     )
@@ -367,7 +373,7 @@ def model_mismatch(requested: str, minted: str) -> ProtocolError:
     """A connection naming another model than its client secret (close 4000)."""
     return ProtocolError(
         "invalid_model",
-        f'Model "{requested}" does not match the model of this client secret, "{minted}".',
+        f'Model "{_shown(requested)}" does not match the model of this client secret, "{minted}".',
     )
 
 
@@ -385,12 +391,15 @@ def kind_mismatch(minted: Literal["realtime", "transcription"]) -> ProtocolError
     )
 
 
-def session_limit_reached(limit: int, *, per_key: bool) -> ProtocolError:
-    """Over a concurrent-session limit."""
-    holder = "This API key" if per_key else "This server"
+def session_limit_reached(
+    limit: int, *, holder: Literal["server", "key", "secret"] = "server"
+) -> ProtocolError:
+    """Over a concurrent-session limit: the server's, an API key's or a client secret's."""
+    holder_text = {"server": "This server", "key": "This API key", "secret": "This client secret"}
     return ProtocolError(
         "session_limit_reached",
-        f"{holder} already has {limit} open sessions, the most allowed. Try again later.",
+        f"{holder_text[holder]} already has {limit} open sessions, the most allowed. "
+        "Try again later.",
     )
 
 
@@ -417,6 +426,36 @@ def secret_store_full(capacity: int) -> ProtocolError:
         "rate_limit_exceeded",
         f"This server already holds {capacity} live client secrets. "
         "Try again when some have expired.",
+    )
+
+
+def origin_not_allowed(origin: str) -> ProtocolError:
+    """A browser page from an origin outside ``allowed_origins`` [U]."""
+    return ProtocolError(
+        "origin_not_allowed",
+        f"The origin {_shown(origin)!r} is not allowed to use this server.",
+    )
+
+
+def rate_limit_reached(
+    name: str, limit: int, reset_seconds: float, event_id: str | None
+) -> ProtocolError:
+    """A response past the session's requests or tokens per minute [U wording]."""
+    return ProtocolError(
+        "rate_limit_exceeded",
+        f"Rate limit reached for {name} per minute: limit {limit}, used {limit}. "
+        f"Please try again in {reset_seconds:.3g}s.",
+        event_id=event_id,
+    )
+
+
+def reply_too_large(event_type: str, size: int, limit: int, event_id: str | None) -> ProtocolError:
+    """A server event too large for one frame, sent in its place [U]."""
+    return ProtocolError(
+        "reply_too_large",
+        f"The {event_type} event would be a frame of {size} bytes, more than the {limit} "
+        "bytes this server sends in one frame (max_reply_bytes), so it was not sent.",
+        event_id=event_id,
     )
 
 

@@ -1,7 +1,9 @@
-"""The per-session rate limits reported in ``rate_limits.updated``.
+"""The per-session rate limits reported in ``rate_limits.updated``, and enforced.
 
-They are informational: a request is one response, and tokens are the response's
-total usage, each counted over a rolling window that resets once it elapses.
+A request is one response, and tokens are the responses' total usage, each counted
+over a window that resets once it elapses. Once a window is used up, a new response
+is refused with ``rate_limit_exceeded`` until it resets (:meth:`RateLimits.exhausted`);
+nothing the client sends is dropped.
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class RateLimits:
             _Window("requests", requests, started=start),
             _Window("tokens", tokens, started=start),
         )
+
+    def exhausted(self) -> ga.RateLimit | None:
+        """The first limit used up in its current window, if any."""
+        for limit in self.consume():
+            if limit.remaining <= 0:
+                return limit
+        return None
 
     def consume(self, *, requests: int = 0, tokens: int = 0) -> list[ga.RateLimit]:
         """Count usage; return every limit's state afterwards."""

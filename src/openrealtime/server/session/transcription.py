@@ -38,6 +38,7 @@ from ...engines.tokens import audio_tokens, count_tokens
 from ...protocol import ga
 from .context import SessionContext
 from .conversation import StoredItem
+from .engine_watch import EngineWatch
 from .tasks import SessionTasks
 from .view import EffectiveSession
 
@@ -182,8 +183,13 @@ class Transcriptions:
         visible = settings is not None
         text = ""
         logprobs: tuple[TokenLogprob, ...] = ()
+        limit = ctx.options.engine_timeouts.transcription
+        task = asyncio.current_task()
+        assert task is not None, "transcriptions run in tasks"
+        watch = EngineWatch(ctx.clock, task, first=limit, between=limit)
         try:
             async for part in self._parts(request, draft):
+                watch.mark()
                 if isinstance(part, TranscriptDelta) and visible:
                     ctx.emit(
                         ga.ConversationItemInputAudioTranscriptionDeltaEvent(
@@ -199,24 +205,20 @@ class Transcriptions:
                     text = part.text
                     logprobs = part.logprobs
         except EngineError as exc:
-            stored.transcript = ""
-            ctx.observer.engine_error("transcription", exc.code)
-            ctx.turns.transcript_done(stored.id, failed=True)
-            if visible:
-                ctx.emit(
-                    ga.ConversationItemInputAudioTranscriptionFailedEvent(
-                        event_id=ctx.event_id(),
-                        item_id=stored.id,
-                        content_index=0,
-                        error=ga.ErrorInfo(
-                            type="transcription_error",
-                            code=exc.code,
-                            message=str(exc),
-                            param=None,
-                        ),
-                    )
-                )
+            self._failed(stored, visible, exc.code, str(exc))
             return
+        except asyncio.CancelledError:
+            if watch.expired is None:
+                raise
+            # The watch cancelled the transcription: the transcriber went quiet.
+            task.uncancel()
+            ctx.log.warning("transcription of %s timed out: %s", stored.id, watch.expired)
+            self._failed(
+                stored, visible, "engine_timeout", f"The transcriber gave {watch.expired}."
+            )
+            return
+        finally:
+            watch.stop()
         stored.transcript = text
         ctx.turns.transcript_done(stored.id)
         if not visible:
@@ -243,6 +245,25 @@ class Transcriptions:
                         text_tokens=0, audio_tokens=audio
                     ),
                     output_tokens=output,
+                ),
+            )
+        )
+
+    def _failed(self, stored: StoredItem, visible: bool, code: str, message: str) -> None:
+        """The transcription failed: no transcript, and the client told when it listens."""
+        stored.transcript = ""
+        ctx = self._ctx
+        ctx.observer.engine_error("transcription", code)
+        ctx.turns.transcript_done(stored.id, failed=True)
+        if not visible:
+            return
+        ctx.emit(
+            ga.ConversationItemInputAudioTranscriptionFailedEvent(
+                event_id=ctx.event_id(),
+                item_id=stored.id,
+                content_index=0,
+                error=ga.ErrorInfo(
+                    type="transcription_error", code=code, message=message, param=None
                 ),
             )
         )

@@ -7,8 +7,10 @@ then decides, from the :class:`Handshake`, whether a session opens: it returns t
 ``type.code``. After that the reader feeds frames through the dialect edge into the
 backend, and a single writer drains the backend's outbox, so frames leave in the
 order events were emitted. The outbox is bounded: a client that stops reading is
-closed with 1008. With ``ServerConfig.probe`` set, the reader and the writer also
-time frames (:mod:`.probe`).
+closed with 1008; a single frame larger than ``ServerConfig.max_reply_bytes`` is
+never queued, and the client gets one ``error`` in its place. With
+``ServerConfig.probe`` set, the reader and the writer also time frames
+(:mod:`.probe`).
 
 The transport knows sockets, frames, dialects and closes; who may connect, to which
 model, and what serves the session are the app's (``server.app``) to decide.
@@ -36,7 +38,7 @@ from .credentials import KEY_PROTOCOL
 from .edge import DialectEdge, edge_for
 from .leniency import LenientEdge
 from .logs import bind_session, describe_frame
-from .outbox import SHUTDOWN, Close, Outbox
+from .outbox import SHUTDOWN, Close, Outbox, frame_bytes
 from .probe import FrameMarks
 
 __all__ = ["Connection", "Handshake", "Opened", "Refused", "SessionOpener"]
@@ -45,6 +47,8 @@ _LOG = logging.getLogger("openrealtime.connection")
 _TRACE = logging.getLogger("openrealtime.trace")
 _BETA_PROTOCOL: Final = "openai-beta.realtime-v1"
 _INDEX: Final = re.compile(r"\[\d+\]")
+_MAX_UNKNOWN_FIELDS: Final = 256
+"""Unknown field paths logged per session (lenient mode); memory stays bounded."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,12 @@ class Connection:
         self.websocket = websocket
         self.config = config
         self._opener = opener
-        self._outbox = Outbox(config.max_outbox_bytes)
+        self._outbox = Outbox(
+            config.max_outbox_bytes, config.max_reply_bytes, on_give_up=self._not_reading
+        )
+        self._handling = False
+        self._replying_to: str | None = None
+        self._oversize_reported = False
         self._marks = FrameMarks(config.probe) if config.probe is not None else None
         self._stopping = asyncio.Event()
         self._ids = RandomIds()
@@ -137,21 +146,50 @@ class Connection:
         marks = self._marks
         timed = marks.timing(event) if marks is not None else None
         for frame in self._edge.encode(event):
+            size = frame_bytes(frame)
+            if size > self.config.max_reply_bytes:
+                self._reply_too_large(event.type, size)
+                continue
             if self.config.trace_events:
                 _TRACE.info("server %s", describe_frame(frame))
-            self._outbox.put(frame)
+            self._outbox.put(frame, size)
             if marks is not None and timed is not None:
                 marks.queued(frame, *timed)
-        if self._outbox.overflowed and not self._stopping.is_set():
-            _LOG.warning(
-                "closing: more than %d bytes waited for a client that is not reading",
-                self._outbox.limit,
+
+    def _not_reading(self) -> None:
+        _LOG.warning(
+            "closing a client not reading: more than %d bytes waited, none taken for %g s",
+            self._outbox.limit,
+            self._outbox.stall_seconds,
+        )
+        self._stopping.set()
+
+    def _reply_too_large(self, event_type: str, size: int) -> None:
+        limit = self.config.max_reply_bytes
+        _LOG.warning("did not send a %s of %d bytes (max_reply_bytes %d)", event_type, size, limit)
+        # One error for one client event, however many of its replies were too large.
+        if self._handling and self._oversize_reported:
+            return
+        self._oversize_reported = self._handling
+        error = errors.reply_too_large(event_type, size, limit, self._replying_to)
+        self.send(
+            ga.ErrorEvent(
+                event_id=self._ids.new("event_"),
+                error=ga.ErrorDetail.model_validate(error.to_dict()),
             )
-            self._stopping.set()
+        )
 
     def close(self, close: Close) -> None:
         """Close the connection after the frames already queued (a session that expired)."""
         self._outbox.close(close)
+
+    def own_origin(self) -> str | None:
+        """The origin the client addressed (``https://host:port`` over wss), from ``Host``."""
+        host = self.websocket.headers.get("host")
+        if host is None:
+            return None
+        scheme = "https" if self.websocket.scope.get("scheme") == "wss" else "http"
+        return f"{scheme}://{host}"
 
     def shut_down(self) -> None:
         """End the session for a server shutdown: responses cancelled, then close 1001."""
@@ -212,9 +250,14 @@ class Connection:
 
     def _unknown_field(self, path: str) -> None:
         general = _INDEX.sub("[]", path)
-        if general not in self._unknown_fields:
-            self._unknown_fields.add(general)
-            _LOG.warning("ignored the unknown client field %r (lenient mode)", general)
+        if general in self._unknown_fields or len(self._unknown_fields) > _MAX_UNKNOWN_FIELDS:
+            return
+        self._unknown_fields.add(general)
+        if len(self._unknown_fields) > _MAX_UNKNOWN_FIELDS:
+            _LOG.warning("more unknown client fields; no more are logged (lenient mode)")
+            return
+        shown = ProtocolError.shown(general)
+        _LOG.warning("ignored the unknown client field %r (lenient mode)", shown)
 
     async def _read(self, backend: SessionBackend, writer: asyncio.Task[None]) -> None:
         """Feed client frames to the backend until the client leaves or the connection ends."""
@@ -256,11 +299,15 @@ class Connection:
         except ProtocolError as error:
             backend.report(error)
             return
-        if self._marks is None:
-            await backend.handle(event)
-            return
-        with self._marks.handling(event.type, received):
-            await backend.handle(event)
+        self._handling, self._replying_to, self._oversize_reported = True, event.event_id, False
+        try:
+            if self._marks is None:
+                await backend.handle(event)
+                return
+            with self._marks.handling(event.type, received):
+                await backend.handle(event)
+        finally:
+            self._handling, self._replying_to = False, None
 
     async def _write(self) -> None:
         with contextlib.suppress(WebSocketDisconnect, RuntimeError):

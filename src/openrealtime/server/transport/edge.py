@@ -46,7 +46,12 @@ def _parse_websocket(
         event = root.parse(text)
     except ProtocolError as error:
         if error.code == "invalid_value" and error.param == "type":
-            raise _unknown_type(root, json.loads(text)["type"], error.event_id) from None
+            wire_type = json.loads(text)["type"]
+            every_type = ProtocolError.invalid_value(
+                wire_type, root.event_types(), param="type", event_id=error.event_id
+            )
+            if error == every_type:
+                raise _unknown_type(root, wire_type, error.event_id) from None
         raise
     if event.type == _WEBRTC_ONLY:
         raise _unknown_type(root, event.type, event.event_id)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Final, Literal
 
 from ....audio.pcm import duration_ms
@@ -112,9 +112,15 @@ class _Speech:
     """Text in, speech out: one synthesizer stream for one audio part."""
 
     def __init__(
-        self, run: ResponseRun, engines: EngineSet, request: ResponseRequest, speed: float
+        self,
+        run: ResponseRun,
+        engines: EngineSet,
+        request: ResponseRequest,
+        speed: float,
+        progress: Callable[[], None],
     ) -> None:
         self._run = run
+        self._progress = progress
         self._text: asyncio.Queue[str | None] = asyncio.Queue()
         self._spoken = SpokenText()
         self._timed: bool | None = None
@@ -148,6 +154,7 @@ class _Speech:
     async def _speak(self, speech: AsyncIterator[SpeechChunk]) -> None:
         async with _closing(speech):
             async for chunk in speech:
+                self._progress()
                 if self._run.done:
                     return
                 if self._timed is None:
@@ -182,13 +189,19 @@ async def _end_message(run: ResponseRun, speech: _Speech | None) -> None:
 
 
 async def drive_response(
-    run: ResponseRun, engines: EngineSet, request: ResponseRequest, *, speed: float
+    run: ResponseRun,
+    engines: EngineSet,
+    request: ResponseRequest,
+    *,
+    speed: float,
+    progress: Callable[[], None] = lambda: None,
 ) -> None:
     """Run the responder and feed ``run`` until the response completes.
 
     Raises what the engines raise; the caller turns that into a failed response.
     A run finished from outside (cancelled, or cut by the token limit) ends the
-    drive quietly.
+    drive quietly. ``progress`` hears of every output of the responder and every
+    chunk of speech (an :class:`~..engine_watch.EngineWatch` counts them).
     """
     speech: _Speech | None = None
     finish: Literal["stop", "length", "tool_calls", "content_filter"] = "stop"
@@ -197,6 +210,7 @@ async def drive_response(
     try:
         async with _closing(outputs):
             async for output in outputs:
+                progress()
                 if run.done:
                     return
                 if isinstance(output, Finish):
@@ -210,7 +224,7 @@ async def drive_response(
                 elif isinstance(output, TextDelta):
                     _ensure_part(run)
                     if run.plan.audio:
-                        speech = speech or _Speech(run, engines, request, speed)
+                        speech = speech or _Speech(run, engines, request, speed, progress)
                         speech.say(output.text)
                     else:
                         run.text(output.text)

@@ -16,11 +16,12 @@ from typing import Literal
 
 from ....engines import CancelSignal, ContextItem, EngineError, ResponseRequest, TruncationPolicy
 from ....engines.tokens import audio_tokens, count_tokens
-from ....protocol import ga
+from ....protocol import ProtocolError, ga
 from .. import errors
 from ..checks import check_output_modalities, check_tools, check_voice
 from ..context import SessionContext
 from ..conversation import Conversation, StoredItem
+from ..engine_watch import EngineWatch
 from ..items import client_audio
 from ..tasks import SessionTasks
 from ..transcription import Transcriptions
@@ -91,6 +92,7 @@ class Responses:
         out_of_band = params.conversation == "none"
         if not out_of_band and self.active is not None:
             raise errors.active_response(self.active.id, event_id)
+        self._check_rate_limits(event_id)
         check_output_modalities(params.output_modalities, "response", event_id)
         check_tools(params.tools, params.tool_choice, "response", event_id)
         output = params.audio.output if params.audio is not None else None
@@ -104,9 +106,25 @@ class Responses:
         self._start(params, context, out_of_band=out_of_band)
 
     def create_automatic(self) -> None:
-        """A response started by turn detection, unless one is already running."""
-        if self.active is None:
-            self._start(_NO_OVERRIDES, list(self._conversation), out_of_band=False)
+        """A response started by turn detection, unless one is already running.
+
+        Past a rate limit the turn gets no response, and the client one ``error``.
+        """
+        if self.active is not None:
+            return
+        try:
+            self._check_rate_limits(None)
+        except ProtocolError as error:
+            ctx = self._ctx
+            detail = ga.ErrorDetail.model_validate(error.to_dict())
+            ctx.emit(ga.ErrorEvent(event_id=ctx.event_id(), error=detail))
+            return
+        self._start(_NO_OVERRIDES, list(self._conversation), out_of_band=False)
+
+    def _check_rate_limits(self, event_id: str | None) -> None:
+        limit = self._ctx.rate_limits.exhausted()
+        if limit is not None:
+            raise errors.rate_limit_reached(limit.name, limit.limit, limit.reset_seconds, event_id)
 
     def cancel(self, event: ga.ResponseCancelEvent) -> None:
         """Cancel the active response, or the one named."""
@@ -178,6 +196,7 @@ class Responses:
         parts: RequestParts,
         cancel: CancelSignal,
     ) -> None:
+        watch: EngineWatch | None = None
         try:
             await self._transcriptions.wait([stored.id for stored in context if stored.audio])
             run.plan.input_text_tokens, run.plan.input_audio_tokens = _input_tokens(
@@ -199,13 +218,28 @@ class Responses:
                 response_id=run.id,
                 cancel=cancel,
             )
-            await drive_response(run, self._settings.engines(), request, speed=view.speed)
+            timeouts = self._ctx.options.engine_timeouts
+            watch = EngineWatch(
+                self._ctx.clock,
+                _current_task(),
+                first=timeouts.first_output,
+                between=timeouts.between_outputs,
+            )
+            try:
+                engines = self._settings.engines()
+                await drive_response(run, engines, request, speed=view.speed, progress=watch.mark)
+            finally:
+                watch.stop()
         except Stopped:
             pass
         except EngineError as exc:
             run.fail(exc.code, str(exc), tell_client=True)
         except asyncio.CancelledError:
-            raise
+            if run.done or watch is None or watch.expired is None:
+                raise
+            # The watch, not the session, cancelled the task: the engines went quiet.
+            _current_task().uncancel()
+            run.fail("engine_timeout", f"The engines gave {watch.expired}.", tell_client=True)
         except Exception as exc:
             self._ctx.log.exception("response %s crashed", run.id)
             run.fail("engine_error", repr(exc))
@@ -245,6 +279,8 @@ class Responses:
                 if isinstance(item, ga.UserMessageItem)
                 else {}
             )
+            # An inline item is never stored, but the response's work names items by id.
+            item.id = item.id or self._ctx.ids.new("item_")
             resolved.append(StoredItem(item=item, audio=audio))
         return resolved
 
@@ -256,6 +292,12 @@ class _Running:
     run: ResponseRun
     task: asyncio.Task[None]
     cancel: CancelSignal
+
+
+def _current_task() -> asyncio.Task[object]:
+    task = asyncio.current_task()
+    assert task is not None, "responses run in tasks"
+    return task
 
 
 def _truncation(setting: ga.Truncation | None) -> TruncationPolicy:
@@ -280,17 +322,19 @@ def _input_tokens(instructions: str, context: list[StoredItem]) -> tuple[int, in
     for stored in context:
         item = stored.item
         if isinstance(item, ga.FunctionCallItem):
-            text += count_tokens(item.name) + count_tokens(item.arguments)
+            text += count_tokens(item.name) + stored.tokens(
+                "arguments", item.arguments, count_tokens
+            )
         elif isinstance(item, ga.FunctionCallOutputItem):
-            text += count_tokens(item.output)
+            text += stored.tokens("output", item.output, count_tokens)
         for index, part in enumerate(_message_content(item)):
             track = stored.audio.get(index)
             if track is not None and track.pcm:
                 audio += audio_tokens(track.duration_ms)
             elif isinstance(part, ga.InputTextContent | ga.OutputTextContent):
-                text += count_tokens(part.text)
+                text += stored.tokens(f"text {index}", part.text, count_tokens)
             elif isinstance(part, ga.InputAudioContent | ga.OutputAudioContent):
-                text += count_tokens(part.transcript or "")
+                text += stored.tokens(f"transcript {index}", part.transcript or "", count_tokens)
     return text, audio
 
 

@@ -128,7 +128,9 @@ class ResponseRun:
         self.status: ResponseStatus = "in_progress"
         self._on_done = on_done
         self._output: list[_OutputItem] = []
-        self._budget = TokenBudget(plan.token_limit)
+        # "inf" is the most a model produces, not unbounded: output grows memory.
+        limit = plan.token_limit
+        self._budget = TokenBudget(ctx.options.inf_output_tokens if limit is None else limit)
         self._call_arguments = ""
         self._first_audio_at: float | None = None
         self._audio_format = plan.output_format
