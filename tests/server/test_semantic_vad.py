@@ -283,3 +283,22 @@ async def test_a_pause_with_no_words_counts_as_neither() -> None:
         await h.append(silence(FRAME_MS))
         await h.settle()
         assert stops(h) == [LEAD_MS + 500 + 800]
+
+
+class SilentScorer(EngineBase):
+    """A scorer that never answers (a hung engine)."""
+
+    async def end_of_turn(self, transcript: str) -> float:
+        never: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        return await never
+
+
+@pytest.mark.spec("7.3")
+async def test_a_scorer_that_never_answers_holds_the_turn_only_until_the_longest_wait() -> None:
+    text = "What time is it?"
+    engines = dataclasses.replace(scripted_engines(), turn_scorer=SilentScorer())
+    async with Harness(engines=engines) as h:
+        await h.send(semantic("high"))
+        await speak_and_pause(h, text)
+        await wait_for_the_end(h, text, 2000)
+        assert transcripts(h) == [text]

@@ -24,7 +24,9 @@ from openrealtime.engines.scripted import scripted_engines
 from openrealtime.protocol import ga
 from openrealtime.server import SeededIds, Session, SystemClock
 from openrealtime.server.transport.edge import edge_for
-from openrealtime.testing.speech import packets, speak, with_silence
+from openrealtime.testing.speech import packets, speak, with_silence, word_error_rate
+
+from .conftest import QUESTION
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(60)]
 
@@ -97,4 +99,4 @@ async def test_a_pause_after_of_is_not_cut_and_a_question_ends_soon(
     assert len(stops) == 1, transcripts
     # Ended by the words, not by the longest wait (the machine may be busy: half of it).
     assert stops[0].audio_end_ms - speech_end_ms < LONGEST_WAIT_MS / 2
-    assert "France" in transcripts[0]
+    assert word_error_rate(QUESTION, transcripts[0]) <= 0.2
