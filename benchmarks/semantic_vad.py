@@ -24,7 +24,7 @@ pause or complete, is transcribed as a draft would be (with 100 ms of silence af
 and scored by SmolLM2; a logistic regression on the transcript's form and the score's
 decades prints its weights. Run from the repository root::
 
-    .venv/bin/python benchmarks/semantic_vad.py             # about 8 minutes
+    .venv/bin/python benchmarks/semantic_vad.py             # about 9 minutes
     .venv/bin/python benchmarks/semantic_vad.py --details   # and every clip's outcome
     .venv/bin/python benchmarks/semantic_vad.py --calibrate # about 1 minute
 
