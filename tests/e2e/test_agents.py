@@ -141,7 +141,8 @@ async def test_agent_barge_in(
         recording = Recording(session)
         await session.send_message(STORY)
         await recording.until(lambda recording: bool(recording.of_type("audio")))
-        await session.send_audio(speech("stop"))
+        # A finished sentence: the agent's default turn detection is semantic_vad.
+        await session.send_audio(speech("Stop."))
         await recording.until(
             lambda recording: bool(recording.raw_of_type("conversation.item.truncated"))
         )
@@ -160,4 +161,4 @@ async def test_agent_barge_in(
     assert truncated["item_id"] == interrupted["output"][0]["id"]
     assert 0 < truncated["audio_end_ms"] <= 1620
     assert answer["status"] == "completed"
-    assert answer["output"][0]["content"][0]["transcript"] == "You said: stop"
+    assert answer["output"][0]["content"][0]["transcript"] == "You said: Stop."

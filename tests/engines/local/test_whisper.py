@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from openrealtime.audio import resample
@@ -15,7 +16,7 @@ from openrealtime.engines import (
     TranscriptResult,
 )
 from openrealtime.engines.local.piper import PiperSynthesizer
-from openrealtime.engines.local.whisper import WhisperTranscriber
+from openrealtime.engines.local.whisper import WhisperTranscriber, trim_padding
 from openrealtime.testing.speech import speak, with_silence, word_error_rate
 
 from .conftest import QUESTION
@@ -125,3 +126,33 @@ async def test_a_missing_model_directory_fails_start() -> None:
     engine = WhisperTranscriber(models={"*": "/nonexistent/whisper"})
     with pytest.raises(EngineError, match="no such directory"):
         await engine.start()
+
+
+async def test_the_padding_past_the_window_is_dropped() -> None:
+    features = np.zeros((80, 3000), np.float32)
+    features[:, :301] = 0.5
+    assert trim_padding(features, 2000).shape == (80, 2000)
+    assert trim_padding(features, 300).shape == (80, 402)  # 1 s after the audio, even
+    assert trim_padding(features[None], 2000).shape == (1, 80, 2000)
+    features[:, :2950] = 0.5
+    assert trim_padding(features, 2000) is features
+    assert trim_padding(features[:, :1500], 2000).shape == (80, 1500)
+
+
+@pytest.mark.parametrize("window", [0.5, 31.0])
+async def test_the_window_is_1_to_30_seconds(window: float) -> None:
+    with pytest.raises(ValueError, match="window"):
+        WhisperTranscriber(window=window)
+
+
+async def test_a_short_window_hears_speech_longer_than_itself(piper: PiperSynthesizer) -> None:
+    """With a 5 s window, 10 s of speech is encoded whole (the window grows to fit it)."""
+    short = WhisperTranscriber(window=5.0)
+    await short.start()
+    try:
+        pcm = with_silence(await speak(piper, TWO_SENTENCES), 24000, before_ms=300, after_ms=300)
+        assert len(pcm) / 2 / 24000 > 8
+        _, result = await transcribe(short, pcm)
+    finally:
+        await short.aclose()
+    assert word_error_rate(TWO_SENTENCES, result.text) <= 0.15

@@ -9,7 +9,8 @@ Metrics (all prefixed ``openrealtime_``):
 
 - ``sessions``: open sessions (gauge);
 - ``responses_total{status}``: responses by final status;
-- ``engine_errors_total{source, code}``: failed responses and transcriptions;
+- ``engine_errors_total{source, code}``: failed responses, transcriptions and
+  end-of-turn scores;
 - ``event_loop_lag_seconds``: how late the event loop wakes a sleeper (histogram);
 - ``vad_lag_seconds``: from audio's arrival to its speech probabilities (histogram);
 - ``turn_latency_seconds{stage}``: from ``speech_stopped`` to the turn's transcript,

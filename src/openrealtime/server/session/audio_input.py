@@ -5,9 +5,11 @@ Appends are decoded once, to PCM16 at the input format's own rate (24 kHz PCM, o
 on, each append also feeds the session's voice activity stream (resampled to a
 rate the detector takes, and awaited: a real detector runs off the event loop); a
 turn end commits the speech (from ``audio_start_ms`` to ``audio_end_ms``) as a
-user item and, with ``create_response``, starts a response. After a response that
-ends on its own, ``idle_timeout_ms`` of silence (past the response's playback)
-commits what the buffer holds and asks for another.
+user item and, with ``create_response``, starts a response. A pause starts a draft
+transcript of the turn so far; under ``semantic_vad`` the :class:`.PauseJudge` scores
+it and the detector hears the verdict, which may end the turn between two appends.
+After a response that ends on its own, ``idle_timeout_ms`` of silence (past the
+response's playback) commits what the buffer holds and asks for another.
 """
 
 from __future__ import annotations
@@ -25,16 +27,15 @@ from . import errors
 from .context import SessionContext
 from .conversation import AudioTrack, Conversation, StoredItem
 from .input_buffer import InputAudioBuffer
+from .pause_judge import PauseJudge
 from .tasks import SessionTasks
 from .transcription import Transcriptions
-from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector
+from .turn_detection import SpeechStarted, SpeechStopped, TurnDetector, TurnEvent
 from .view import EffectiveSession, TurnDetection
 
-__all__ = ["DRAFT_PAUSE_MS", "MIN_COMMIT_MS", "AudioInput", "TurnResponses"]
+__all__ = ["MIN_COMMIT_MS", "AudioInput", "TurnResponses"]
 
 MIN_COMMIT_MS = 100.0
-DRAFT_PAUSE_MS = 150.0
-"""A pause this long (or half the turn-ending silence, if less) starts a draft transcript."""
 
 
 class TurnResponses(Protocol):
@@ -90,6 +91,7 @@ class AudioInput:
         self._speech_item_id: str | None = None
         self._turn_start_ms = 0.0
         self._idle_timer: asyncio.Task[None] | None = None
+        self._judge = PauseJudge(ctx, tasks, settings, transcriptions, self._judged)
         self.configure()
 
     @property
@@ -116,7 +118,7 @@ class AudioInput:
             return
         self._turn_config = config
         self._speech_item_id = None
-        self._transcriptions.drop_draft()
+        self._drop_draft()
         self.cancel_idle_timer()
         if config is None:
             self._detector, self._vad, self._vad_source = None, None, None
@@ -163,26 +165,41 @@ class AudioInput:
                 self._ctx.observer.vad_lag(clock.monotonic() - arrived)
             start = self._vad_origin_ms + self._vad_frames * self._vad.frame_ms
             self._vad_frames += len(probabilities)
-            for turn in self._detector.process(probabilities, start):
-                if isinstance(turn, SpeechStarted):
-                    self._speech_started(turn.audio_start_ms)
-                else:
-                    self._speech_stopped(turn)
+            self._turn_events(self._detector.process(probabilities, start))
             self._follow_pause()
 
+    def _turn_events(self, events: list[TurnEvent]) -> None:
+        for turn in events:
+            if isinstance(turn, SpeechStarted):
+                self._speech_started(turn.audio_start_ms)
+            else:
+                self._speech_stopped(turn)
+
     def _follow_pause(self) -> None:
-        """Draft the turn's transcript at a pause; drop the draft when speech goes on."""
+        """Draft (and, under ``semantic_vad``, judge) the turn so far at a pause; drop the
+        draft when speech goes on."""
         detector, transcriptions = self._detector, self._transcriptions
         if detector is None or not detector.speaking:
             return
         drafted = transcriptions.draft_speech_end_ms
         if drafted is not None and drafted != detector.speech_end_ms:
-            transcriptions.drop_draft()
+            self._drop_draft()
             drafted = None
         pause = detector.pause_ms
-        if drafted is None and pause > 0 and pause >= min(DRAFT_PAUSE_MS, detector.silence_ms / 2):
+        if drafted is None and pause > 0 and pause >= detector.draft_pause_ms:
             pcm = self.buffer.peek(self._turn_start_ms, self.buffer.end_ms)
             transcriptions.draft(pcm, self.format.sample_rate, detector.speech_end_ms)
+            if detector.policy is not None:
+                self._judge.judge(detector.speech_end_ms)
+
+    def _judged(self, speech_end_ms: float, log_odds: float) -> None:
+        """A pause's words were judged: the turn may end now."""
+        if self._detector is not None:
+            self._turn_events(self._detector.judge(speech_end_ms, log_odds))
+
+    def _drop_draft(self) -> None:
+        self._judge.cancel()
+        self._transcriptions.drop_draft()
 
     def commit(self, event: ga.InputAudioBufferCommitEvent) -> None:
         """Commit everything buffered as a user audio item (at least 100 ms)."""
@@ -191,6 +208,7 @@ class AudioInput:
             raise errors.commit_empty(buffered, event.event_id)
         item_id = self._speech_item_id or self._ctx.ids.new("item_")
         self._speech_item_id = None
+        self._judge.cancel()
         audio = self.buffer.take()
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
@@ -200,7 +218,7 @@ class AudioInput:
         """Drop the buffer and any open turn, without ``speech_stopped``."""
         self.buffer.clear()
         self._speech_item_id = None
-        self._transcriptions.drop_draft()
+        self._drop_draft()
         if self._detector is not None:
             self._detector.reset(self.buffer.end_ms)
         ctx = self._ctx
@@ -228,6 +246,7 @@ class AudioInput:
         ctx = self._ctx
         item_id = self._speech_item_id or ctx.ids.new("item_")
         self._speech_item_id = None
+        self._judge.cancel()
         ctx.emit(
             ga.InputAudioBufferSpeechStoppedEvent(
                 event_id=ctx.event_id(), audio_end_ms=turn.audio_end_ms, item_id=item_id

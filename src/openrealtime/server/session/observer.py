@@ -36,7 +36,7 @@ __all__ = [
 TurnStage = Literal["transcript", "response_created", "first_token", "first_audio"]
 TURN_STAGES: Final[tuple[TurnStage, ...]] = get_args(TurnStage)
 
-EngineErrorSource = Literal["response", "transcription"]
+EngineErrorSource = Literal["response", "transcription", "turn_scorer"]
 
 
 class SessionObserver(Protocol):
@@ -51,7 +51,7 @@ class SessionObserver(Protocol):
         ...
 
     def engine_error(self, source: EngineErrorSource, code: str) -> None:
-        """An engine failed a response or a transcription with ``code``."""
+        """An engine failed a response, a transcription or an end-of-turn score with ``code``."""
         ...
 
     def vad_lag(self, seconds: float) -> None:

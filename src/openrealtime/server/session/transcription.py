@@ -13,7 +13,9 @@ more speech (the committed audio is the draft's plus silence), the item takes th
 draft's transcript and its events go out as usual, so the transcript is ready about
 when ``speech_stopped`` is. Any speech after the draft began drops it, as does a
 manual commit, a clear or a change of the transcription settings; a draft that fails
-stays quiet, and the commit transcribes the turn again.
+stays quiet, and the commit transcribes the turn again. Under ``semantic_vad`` the
+draft's transcript is also what decides whether the pause ends the turn
+(:mod:`.pause_judge`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,17 @@ class Transcriptions:
         draft = _Draft(speech_end_ms, self._request(pcm, sample_rate))
         draft.task = self._tasks.spawn(self._collect(draft))
         self._draft = draft
+
+    async def draft_text(self) -> str | None:
+        """The current draft's transcript once it is done; ``None`` when it failed or
+        there is no draft."""
+        draft = self._draft
+        if draft is None or draft.task is None:
+            return None
+        await asyncio.wait([draft.task])
+        if draft.task.cancelled() or draft.parts is None:
+            return None
+        return next((part.text for part in draft.parts if isinstance(part, TranscriptResult)), None)
 
     def drop_draft(self) -> None:
         """Forget the draft: speech went on, or the turn was not committed by VAD."""
