@@ -15,8 +15,9 @@ Phases:
   under ``server_vad`` (``silence_duration_ms`` 500) with input transcription on.
   Per turn, on the client's clock: ``speech_stopped`` → first audio delta, and the
   end of the real speech (known from the clip) → first audio delta; and the parts:
-  ``speech_stopped`` → transcript completed, → ``response.created``, → first
-  transcript delta (the first text the synthesizer spoke), → first audio delta.
+  ``speech_stopped`` → transcript completed, → ``response.created``, → the model's
+  first text token (taken in the server, which wraps the language model, on the same
+  monotonic clock), → first transcript delta (the first text the synthesizer spoke).
 - ``four``: the same with 4 sessions talking at once, each turn started together.
 - ``held``: ``--held`` sessions each loop a spoken question and 1.5 s of silence in
   real time under ``server_vad`` with ``create_response: false`` and no input
@@ -31,6 +32,7 @@ one talker; at least 50 sessions held with VAD lag p99 ≤ 100 ms. It prints and
 
     .venv/bin/python benchmarks/voice_latency.py
     .venv/bin/python benchmarks/voice_latency.py --phases held --held 80 --hold 30
+    .venv/bin/python benchmarks/voice_latency.py --phases one --option whisper_threads=1
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -107,6 +109,32 @@ class TimedVad:
         return TimedStream(self.inner.stream(sample_rate))
 
 
+class TimedResponder:
+    """Wraps the local language model; records each response's first text token.
+
+    The time is ``perf_counter`` (CLOCK_MONOTONIC, the same clock in both processes),
+    keyed by response id, in :data:`FIRST_TOKENS`.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.capabilities = inner.capabilities
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def respond(self, request: Any) -> AsyncIterator[Any]:
+        from openrealtime.engines import TextDelta
+
+        async for output in self.inner.respond(request):
+            if isinstance(output, TextDelta) and request.response_id not in FIRST_TOKENS:
+                FIRST_TOKENS[request.response_id] = time.perf_counter()
+            yield output
+
+
 class TimedStream:
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -125,6 +153,7 @@ class TimedStream:
 
 VAD_LAGS: list[float] = []
 LOOP_LAGS: list[float] = []
+FIRST_TOKENS: dict[str, float] = {}
 
 
 async def loop_ticker(period: float = 0.01) -> None:
@@ -136,11 +165,15 @@ async def loop_ticker(period: float = 0.01) -> None:
         LOOP_LAGS.append(max(0.0, loop.time() - planned))
 
 
-def registry() -> Any:
-    from openrealtime.engines.local_kind import local_vad
+def registry(options: Mapping[str, Any]) -> Any:
+    from openrealtime.engines.local_kind import local_responder, local_vad
     from openrealtime.engines.registry import ModelRegistry, register_kind
 
     register_kind("timed-silero", roles={"vad": lambda options: TimedVad(local_vad(options))})
+    register_kind(
+        "timed-llama",
+        roles={"responder": lambda options: TimedResponder(local_responder(options))},
+    )
     return ModelRegistry.from_dict(
         {
             "models": [
@@ -148,12 +181,16 @@ def registry() -> Any:
                     "name": "gpt-realtime",
                     "match": ["gpt-realtime*"],
                     "engine": "local",
-                    "vad": {"engine": "timed-silero"},
+                    "options": dict(options),
+                    "vad": {"engine": "timed-silero", "options": dict(options)},
+                    "responder": {"engine": "timed-llama", "options": dict(options)},
                 },
                 {
                     "name": VAD_MODEL,
                     "engine": "local",
-                    "vad": {"engine": "timed-silero"},
+                    "options": dict(options),
+                    "vad": {"engine": "timed-silero", "options": dict(options)},
+                    "responder": {"engine": "timed-llama", "options": dict(options)},
                     "transcriber": {"engine": "scripted"},
                 },
             ]
@@ -178,9 +215,17 @@ async def serve(args: argparse.Namespace) -> None:
     from openrealtime.server.app.runner import running
 
     started = time.perf_counter()
-    async with running(ServerConfig(models=registry())) as url:
+    options: dict[str, Any] = {}
+    for pair in args.option:
+        key, _, value = pair.partition("=")
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    async with running(ServerConfig(models=registry(options))) as url:
         print(f"engines loaded and listening in {time.perf_counter() - started:.1f} s")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+        print(f"local engine options: {options or 'the defaults'}")
         ticker = asyncio.get_running_loop().create_task(loop_ticker())
         try:
             for phase in args.phases.split(","):
@@ -220,6 +265,8 @@ async def run_phase(phase: str, url: str, args: argparse.Namespace) -> None:
     if phase == "held":
         print_held(report, cpu)
     else:
+        for turn in report["turns"]:
+            turn["first_token"] = FIRST_TOKENS.get(turn["response_id"] or "")
         print_turns(phase, report)
 
 
@@ -251,6 +298,7 @@ def print_turns(phase: str, report: Mapping[str, Any]) -> None:
     for name, attr in (
         ("speech_stopped -> transcript completed", "transcript"),
         ("speech_stopped -> response.created", "created"),
+        ("speech_stopped -> first model token (server)", "first_token"),
         ("speech_stopped -> first transcript delta", "first_text"),
     ):
         values = [getattr(t, attr) - t.speech_stopped for t in stops if getattr(t, attr)]
@@ -289,6 +337,8 @@ class Turn:
     first_text: float | None = None
     first_audio: float | None = None
     wer: float = 1.0
+    response_id: str | None = None
+    first_token: float | None = None
 
 
 @dataclass
@@ -322,6 +372,7 @@ class Talker:
                 turn.wer = word_error_rate(turn.question, event["transcript"])
             elif kind == "response.created":
                 turn.created = turn.created or now
+                turn.response_id = turn.response_id or event["response"]["id"]
             elif kind == "response.output_audio_transcript.delta":
                 turn.first_text = turn.first_text or now
             elif kind == "response.output_audio.delta":
@@ -474,6 +525,9 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=20, help="turns per talker")
     parser.add_argument("--held", type=int, default=50, help="sessions in the held phase")
     parser.add_argument("--hold", type=float, default=20.0, help="seconds of the held phase")
+    parser.add_argument(
+        "--option", action="append", default=[], help="a local engine option, KEY=VALUE"
+    )
     parser.add_argument("--client", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -24,6 +24,7 @@ from openai import AsyncOpenAI
 
 from openrealtime.audio import StreamingResampler, pcm16_to_ulaw
 from openrealtime.engines import TranscriptionRequest, TranscriptResult
+from openrealtime.engines.local.llama import SMOLLM2_INSTRUCTIONS
 from openrealtime.engines.local.piper import PiperSynthesizer
 from openrealtime.engines.local.whisper import WhisperTranscriber
 from openrealtime.server.app.runner import ServerURL
@@ -234,6 +235,33 @@ async def test_a_spoken_question_gets_a_spoken_answer(
     assert usage["output_token_details"]["audio_tokens"] > 0
 
 
+@pytest.mark.spec("11.2")
+async def test_out_of_the_box_the_assistant_answers_briefly_in_english(
+    local_url: ServerURL,
+) -> None:
+    client = AsyncOpenAI(api_key="test", base_url=local_url.http, websocket_base_url=local_url)
+    try:
+        async with client.realtime.connect(model="gpt-realtime") as connection:
+            wire = SdkWire(connection, "ga")
+            created = (await wire.until("session.created"))[-1]
+            assert created["session"]["instructions"] == SMOLLM2_INSTRUCTIONS
+            await connection.conversation.item.create(
+                item={
+                    "type": "message",
+                    "role": "user",
+                    "content": [{"type": "input_text", "text": QUESTION}],
+                }
+            )
+            await connection.response.create()
+            done = (await events_until(wire, "response.done"))[-1]["response"]
+    finally:
+        await client.close()
+    assert done["status"] == "completed"
+    transcript = done["output"][0]["content"][0]["transcript"]
+    assert "Paris" in transcript
+    assert len(transcript.split()) <= 40
+
+
 async def test_g711_in_and_out(local_url: ServerURL, spoken: dict[str, bytes]) -> None:
     settings = voice_settings(format={"type": "audio/pcmu"})
     settings["audio"]["output"]["format"] = {"type": "audio/pcmu"}
@@ -265,6 +293,9 @@ async def test_speech_during_a_reply_cancels_it_and_truncation_keeps_the_words_h
 ) -> None:
     settings = voice_settings()
     settings["instructions"] = "You are a storyteller. Tell long, detailed stories."
+    # A token limit of its own: the engine's bound on spoken replies (behaviour.md 11.4)
+    # would end the story before the user talks over it.
+    settings["max_output_tokens"] = 4096
     async with session(local_url, **settings) as (connection, wire):
         mic = Microphone(connection)
         mic.say(bytes(RATE))

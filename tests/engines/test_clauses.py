@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from openrealtime.engines.clauses import ClauseSplitter
+from openrealtime.engines.clauses import ClauseSplitter, SentenceLimit
 
 
 def split(*deltas: str, **kw: int) -> list[str]:
@@ -78,3 +78,35 @@ def test_the_first_piece_can_be_held_shorter() -> None:
     assert " ".join(pieces) == run_on
     with pytest.raises(ValueError, match="clause_chars <= max_chars"):
         ClauseSplitter(first_clause_chars=50, first_max_chars=20)
+
+
+@pytest.mark.spec("11.4")
+def test_a_reply_ends_at_the_first_sentence_end_after_enough_words() -> None:
+    assert limit(3, "I am here.", " Next", " one.") == ("I am here.", "stop")
+    assert limit(10, "Short.", " Done") == ("Short. Done", None)
+    # Abbreviations, list numbers and decimals are no sentence ends.
+    assert limit(3, "Dr. Smith is", " in. Yes") == ("Dr. Smith is in.", "stop")
+    assert limit(3, "Tips: 1.", " Eat well. 2.", " Sleep.") == ("Tips: 1. Eat well.", "stop")
+    assert limit(3, "It is 3.5 meters", " long! And") == ("It is 3.5 meters long!", "stop")
+    # The whitespace that makes a mark a sentence end may come in the next delta.
+    assert limit(2, "One two.", " Three") == ("One two.", "stop")
+
+
+@pytest.mark.spec("11.4")
+def test_a_reply_without_sentence_ends_is_cut_for_length() -> None:
+    assert limit(2, "il a, il b, il c, il d") == ("il a, il b,", "length")
+    assert limit(2, "a b c d e f g h") == ("a b c d e f", "length")
+    with pytest.raises(ValueError, match="at least 1"):
+        SentenceLimit(0)
+
+
+def limit(words: int, *deltas: str) -> tuple[str, str | None]:
+    """Feed ``deltas`` until the limit ends the reply: what was kept, and why it ended."""
+    sentences = SentenceLimit(words)
+    kept = ""
+    for delta in deltas:
+        text, ended = sentences.feed(delta)
+        kept += text
+        if ended is not None:
+            return kept, ended
+    return kept, None

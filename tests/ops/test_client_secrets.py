@@ -16,6 +16,9 @@ from openai.types.realtime import ClientSecretCreateResponse
 from pydantic import TypeAdapter
 from starlette.applications import Starlette
 
+from openrealtime.engines import Capabilities
+from openrealtime.engines.registry import ModelRegistry
+from openrealtime.engines.scripted import scripted_engines
 from openrealtime.protocol import ga
 from openrealtime.server import ServerConfig, create_app
 from openrealtime.server.app.client_secrets import ClientSecretStore, StoreFull
@@ -71,6 +74,19 @@ async def test_a_ga_secret_opens_sessions_with_its_configuration(server: Server)
         assert event["type"] == "session.created"
         assert event["session"]["instructions"] == "Answer in French."
         assert event["session"]["audio"]["output"]["voice"] == "marin"
+
+
+@pytest.mark.spec("11.2")
+async def test_a_secret_reports_the_instructions_its_engines_suggest() -> None:
+    engines = scripted_engines()
+    engines.responder.capabilities = Capabilities(default_instructions="Be a small model.")
+    config = ServerConfig(api_keys=(KEY,), models=ModelRegistry.with_engines(engines))
+    async with running(config, app=create_app(config)) as url:
+        server = Server(url, Starlette())
+        minted = await server.sdk().realtime.client_secrets.create(session={"type": "realtime"})
+        assert minted.session.instructions == "Be a small model."
+        event, _ = await first_event(server.url.realtime(), headers=bearer(minted.value))
+        assert event["session"]["instructions"] == "Be a small model."
 
 
 async def test_the_official_sdk_connects_with_a_secret(server: Server) -> None:

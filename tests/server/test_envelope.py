@@ -88,7 +88,7 @@ def _without_id(session: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in session.items() if key != "id"}
 
 
-@pytest.mark.spec("1.3", "12.e4")
+@pytest.mark.spec("1.3", "11.1", "12.e4")
 async def test_ga_session_created_is_the_only_first_event() -> None:
     async with Harness(dialect="ga") as h:
         await h.settle()
@@ -97,7 +97,7 @@ async def test_ga_session_created_is_the_only_first_event() -> None:
         assert _without_id(events[0].session.to_dict()) == GA_DEFAULT_SESSION
 
 
-@pytest.mark.spec("1.3", "12.e10", "12.e4")
+@pytest.mark.spec("1.3", "11.1", "12.e10", "12.e4")
 async def test_beta_session_created_then_conversation_created() -> None:
     async with Harness(dialect="beta") as h:
         await h.settle()

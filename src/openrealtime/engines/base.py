@@ -107,12 +107,16 @@ class Capabilities:
 
     ``voices`` (synthesizers): voice names. ``languages`` (transcribers): ISO-639-1
     codes. ``sample_rates`` (VADs and transcribers): the input rates they take; the
-    server resamples other audio to one of them.
+    server resamples other audio to one of them. ``default_instructions``
+    (responders): the instructions a session starts with instead of OpenAI's default,
+    for a model that answers those poorly (``None``: OpenAI's default); the session
+    reports them as its own, and a client's instructions replace them as usual.
     """
 
     voices: tuple[str, ...] | None = None
     languages: tuple[str, ...] | None = None
     sample_rates: tuple[int, ...] | None = None
+    default_instructions: str | None = None
 
 
 class EngineBase:
@@ -498,3 +502,8 @@ class EngineSet:
         if self.turn_scorer is not None:
             members["turn_scorer"] = self.turn_scorer
         return members
+
+    @property
+    def default_instructions(self) -> str | None:
+        """The instructions its responder suggests for a new session, if any."""
+        return self.responder.capabilities.default_instructions

@@ -14,20 +14,27 @@ first of these:
 
 ``first_clause_chars`` and ``first_max_chars``, when given, replace the two limits for
 the first piece: a synthesizer that starts speaking on it wants it short.
+
+:class:`SentenceLimit` uses the same sentence ends to stop a reply that runs on: it lets
+text through up to the first sentence end after a number of words.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Final, Literal
 
-__all__ = ["ClauseSplitter"]
+__all__ = ["ClauseSplitter", "SentenceLimit"]
 
 _SENTENCE: Final = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*\\s|\n")
 _ABBREVIATION: Final = re.compile(
     r"(?:^|\s)(?:[A-Za-z]|Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|vs|etc|e\.g|i\.e|No|approx)\.$"
 )
 _CLAUSE: Final = re.compile("[,;:\u2013\u2014]\\s")
+_LIST_NUMBER: Final = re.compile(r"(?:^|\s)\d{1,2}\.$")
+"""A numbered list's "2." is no sentence end."""
+_WORD_END: Final = re.compile(r"\S+(?=\s)")
+"""A word whose end has come (whitespace follows it)."""
 
 
 class ClauseSplitter:
@@ -89,3 +96,51 @@ class ClauseSplitter:
             space = pending.rfind(" ", 0, max_chars)
             return space + 1 if space > 0 else max_chars
         return None
+
+
+class SentenceLimit:
+    """Passes reply text through until it is long enough, ending it where speech may end.
+
+    The reply ends at the first sentence end after ``words`` words (:meth:`feed` then
+    says ``"stop"``). A reply running on without one is cut (``"length"``) at the first
+    pause mark after twice that many words, or else at the first word after three
+    times that many. A sentence ends as :class:`ClauseSplitter` says (the whitespace
+    after the mark must have come, so "3.5" stays whole), except after a list number
+    ("2.").
+    """
+
+    def __init__(self, words: int) -> None:
+        if words < 1:
+            raise ValueError(f"words must be at least 1, got {words}")
+        self.words = words
+        self._text = ""
+        self._passed = 0
+
+    def feed(self, text: str) -> tuple[str, Literal["stop", "length"] | None]:
+        """What to keep of ``text``, and why the reply ends there (``None``: it goes on)."""
+        self._text += text
+        end, reason = self._end()
+        cut = len(self._text) if end is None else end
+        kept = self._text[self._passed : cut]
+        self._passed = max(self._passed, cut)
+        return kept, reason
+
+    def _end(self) -> tuple[int | None, Literal["stop", "length"] | None]:
+        text = self._text
+        if len(text.split()) < self.words:
+            return None, None
+        for sentence in _SENTENCE.finditer(text):
+            before = text[: sentence.end()].rstrip()
+            if len(before.split()) >= self.words and (
+                sentence.group().endswith("\n")
+                or not (_ABBREVIATION.search(before) or _LIST_NUMBER.search(before))
+            ):
+                return len(before), "stop"
+        for clause in _CLAUSE.finditer(text):
+            before = text[: clause.end()].rstrip()
+            if len(before.split()) >= 2 * self.words:
+                return len(before), "length"
+        words = list(_WORD_END.finditer(text))
+        if len(words) > 3 * self.words:
+            return words[3 * self.words - 1].end(), "length"
+        return None, None

@@ -21,12 +21,19 @@ happens later, in the engine's ``start()``. The options, all optional:
 ``llm_threads``           llama.cpp threads writing the reply (1)
 ``llm_batch_threads``     llama.cpp threads reading the prompt (1)
 ``llm_reply_tokens``      most tokens of a reply with no ``max_output_tokens`` (512)
-``llm_temperature``       temperature when the request gives none (0.8)
+``llm_temperature``       temperature when the request gives none (0 with the
+                          bundled SmolLM2, 0.8 with ``llm``)
 ``llm_repeat_penalty``    llama.cpp's repeat penalty (1.1)
+``llm_instructions``      the instructions sessions start with (a short voice prompt
+                          with the bundled SmolLM2; OpenAI's default with ``llm``)
+``llm_spoken_words``      a spoken reply with no ``max_output_tokens`` ends at the
+                          first sentence end after this many words (20 with the
+                          bundled SmolLM2; 0, off, with ``llm``)
 ``voices``                OpenAI voice name → Piper voice id (all ten → ``joe``)
 ``voice_files``           Piper voice id → ``.onnx`` file (``joe`` is bundled)
 ``piper_threads``         onnxruntime threads of Piper (1)
 ``clause_chars``          characters before a pause mark may end a spoken clause (15)
+``first_piece_chars``     most characters of the first spoken piece, cut at a space (30)
 ``piper_alignments``      exact word timings from Piper's alignments (false; needs
                           the ``onnx`` package)
 ``turn_model``            a GGUF file for end-of-turn scoring (SmolLM2)
@@ -76,8 +83,17 @@ OPTION_KEYS: Final[dict[Role, tuple[str, ...]]] = {
         "llm_reply_tokens",
         "llm_temperature",
         "llm_repeat_penalty",
+        "llm_instructions",
+        "llm_spoken_words",
     ),
-    "synthesizer": ("voices", "voice_files", "piper_threads", "clause_chars", "piper_alignments"),
+    "synthesizer": (
+        "voices",
+        "voice_files",
+        "piper_threads",
+        "clause_chars",
+        "first_piece_chars",
+        "piper_alignments",
+    ),
     "turn_scorer": ("turn_model", "turn_prompt", "turn_end_token_id", "turn_threads"),
 }
 """The options each role's engine reads, so engines differing elsewhere are shared."""
@@ -136,6 +152,14 @@ def _float(options: Mapping[str, Any], key: str, default: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"local engine option {key}: expected a number, got {value!r}")
     return float(value)
+
+
+def _optional_int(options: Mapping[str, Any], key: str) -> int | None:
+    return None if options.get(key) is None else _int(options, key, 0)
+
+
+def _optional_float(options: Mapping[str, Any], key: str) -> float | None:
+    return None if options.get(key) is None else _float(options, key, 0.0)
 
 
 def _bool(options: Mapping[str, Any], key: str, default: bool) -> bool:
@@ -205,8 +229,10 @@ def local_responder(options: Mapping[str, Any]) -> Lifecycle:
         threads=_int(options, "llm_threads", 1),
         batch_threads=_int(options, "llm_batch_threads", 1),
         reply_reserve=_int(options, "llm_reply_tokens", 512),
-        temperature=_float(options, "llm_temperature", 0.8),
+        temperature=_optional_float(options, "llm_temperature"),
         repeat_penalty=_float(options, "llm_repeat_penalty", 1.1),
+        instructions=_text(options, "llm_instructions"),
+        spoken_words=_optional_int(options, "llm_spoken_words"),
     )
 
 
@@ -224,6 +250,7 @@ def local_synthesizer(options: Mapping[str, Any]) -> Lifecycle:
         voice_files=voice_files,
         threads=_int(options, "piper_threads", 1),
         clause_chars=_int(options, "clause_chars", 15),
+        first_piece_chars=_int(options, "first_piece_chars", 30),
         alignments=_bool(options, "piper_alignments", False),
     )
 

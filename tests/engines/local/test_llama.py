@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from openrealtime.engines import (
     TruncationPolicy,
     Usage,
 )
-from openrealtime.engines.local.llama import LlamaResponder
+from openrealtime.engines.local.llama import SMOLLM2_INSTRUCTIONS, LlamaResponder
 from tests.local_stack import require_local_stack
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.timeout(120)]
@@ -108,6 +109,54 @@ async def test_max_output_tokens_ends_with_length(llama: LlamaResponder) -> None
     usage = next(o for o in outputs if isinstance(o, Usage))
     assert usage.output_tokens == 4
     assert outputs[-1] == Finish("length")
+
+
+async def test_the_bundled_model_has_defaults_of_its_own(tmp_path: Path) -> None:
+    bundled = LlamaResponder()
+    assert bundled.capabilities.default_instructions == SMOLLM2_INSTRUCTIONS
+    assert (bundled.temperature, bundled.spoken_words) == (0.0, 20)
+    other = LlamaResponder(model_path=tmp_path / "other.gguf")
+    assert other.capabilities.default_instructions is None
+    assert (other.temperature, other.spoken_words) == (0.8, 0)
+    assert LlamaResponder(instructions="").capabilities.default_instructions is None
+    chosen = LlamaResponder(model_path=tmp_path / "other.gguf", instructions="Be terse.")
+    assert chosen.capabilities.default_instructions == "Be terse."
+
+
+async def test_every_slot_starts_with_the_default_instructions_read() -> None:
+    require_local_stack()
+    llama = LlamaResponder(parallel=2)
+    await llama.start()
+    try:
+        instructions = SMOLLM2_INSTRUCTIONS
+        # Two at once take both slots; each finds the instructions in its cache.
+        results = await asyncio.gather(
+            run(llama, ask("Hello!", instructions=instructions, max_output_tokens=2)),
+            run(llama, ask("Good morning!", instructions=instructions, max_output_tokens=2)),
+        )
+        for outputs in results:
+            usage = next(o for o in outputs if isinstance(o, Usage))
+            assert usage.cached_tokens >= 20
+            assert usage.input_tokens - usage.cached_tokens < 20
+    finally:
+        await llama.aclose()
+
+
+@pytest.mark.spec("11.4")
+async def test_a_spoken_reply_ends_at_a_sentence_end_after_enough_words(
+    llama: LlamaResponder,
+) -> None:
+    story = ask("Tell me a long story about a dragon.", instructions="You tell stories.")
+    spoken = await run(llama, dataclasses.replace(story, max_output_tokens=None))
+    text = text_of(spoken)
+    assert len(text.split()) >= llama.spoken_words
+    assert text.rstrip().endswith((".", "!", "?"))
+    assert spoken[-1] == Finish("stop")
+    # A token limit of the request's own is the only bound then.
+    limited = await run(llama, dataclasses.replace(story, max_output_tokens=60))
+    assert text_of(limited).startswith(text)
+    assert len(text_of(limited).split()) > len(text.split())
+    assert limited[-1] == Finish("length")
 
 
 async def test_a_cancel_stops_generation_within_a_token(llama: LlamaResponder) -> None:

@@ -55,9 +55,18 @@ def test_options_reach_the_engines() -> None:
     assert isinstance(responder, LlamaResponder)
     assert str(responder.model_path) == "/models/qwen.gguf"
     assert responder.context_window == 2048
-    synthesizer = local_synthesizer({"voices": {"alloy": "joe"}, "piper_threads": 2})
+    responder = local_responder(
+        {"llm_instructions": "Be terse.", "llm_temperature": 0.5, "llm_spoken_words": 8}
+    )
+    assert isinstance(responder, LlamaResponder)
+    assert responder.capabilities.default_instructions == "Be terse."
+    assert (responder.temperature, responder.spoken_words) == (0.5, 8)
+    synthesizer = local_synthesizer(
+        {"voices": {"alloy": "joe"}, "piper_threads": 2, "first_piece_chars": 40}
+    )
     assert isinstance(synthesizer, PiperSynthesizer)
     assert synthesizer.capabilities.voices == ("alloy", "joe")
+    assert synthesizer.first_piece_chars == 40
     assert isinstance(local_turn_scorer({"turn_threads": 2}), LlamaTurnScorer)
 
 
@@ -76,6 +85,12 @@ def test_bad_options_are_one_line(options: dict[str, Any], message: str) -> None
         local_synthesizer({"voices": ["alloy"]})
     with pytest.raises(ValueError, match="llm_temperature: expected a number"):
         local_responder({"llm_temperature": "hot"})
+    with pytest.raises(ValueError, match="llm_instructions: expected a string"):
+        local_responder({"llm_instructions": 3})
+    with pytest.raises(ValueError, match="spoken_words must not be negative"):
+        local_responder({"llm_spoken_words": -1})
+    with pytest.raises(ValueError, match="first_piece_chars must be at least 8"):
+        local_synthesizer({"first_piece_chars": 4})
 
 
 def test_a_missing_package_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,6 +61,29 @@ async def test_speech_starts_before_the_text_ends(piper: PiperSynthesizer) -> No
     assert words == ["Hello", "there,", "my", "friend.", "How", "are", "you", "today?"]
 
 
+async def test_a_run_on_first_sentence_is_spoken_from_its_first_words(
+    piper: PiperSynthesizer,
+) -> None:
+    first_audio = asyncio.Event()
+    run_on = "The biggest ocean on the planet is the Pacific which covers a third of it"
+
+    async def slow_text() -> AsyncIterator[str]:
+        read = 0
+        for word in run_on.split():
+            if read > piper.first_piece_chars + 5:
+                await asyncio.wait_for(first_audio.wait(), timeout=10)
+            read += len(word) + 1
+            yield f"{word} "
+
+    words: list[str] = []
+    async for chunk in piper.synthesize(
+        slow_text(), voice="alloy", speed=1.0, cancel=CancelSignal()
+    ):
+        first_audio.set()
+        words.extend(word.word for word in chunk.words)
+    assert words == run_on.split()
+
+
 async def test_whisper_hears_what_piper_says(
     piper: PiperSynthesizer, whisper: WhisperTranscriber
 ) -> None:

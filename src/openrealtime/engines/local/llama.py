@@ -6,6 +6,21 @@ and conversation become chat messages (:mod:`.prompt`, which also cuts a convers
 too long for the window as the GA ``truncation`` setting says); tools become a grammar
 (:mod:`.tool_calls`). ``temperature`` and ``max_output_tokens`` go to the sampler.
 
+**The bundled model's defaults**, chosen by ``benchmarks/local_answers.py`` (20
+everyday questions; see benchmarks/README.md): OpenAI's long default instructions make
+SmolLM2-135M answer in French or ramble for hundreds of tokens, so sessions start with
+:data:`SMOLLM2_INSTRUCTIONS` instead (``capabilities.default_instructions``; the
+session reports them); it samples greedily (temperature 0) unless the request sets a
+temperature, with llama.cpp's repeat penalty 1.1; and a spoken reply with no
+``max_output_tokens`` ends at the first sentence end after ``spoken_words`` (20)
+words (:class:`~openrealtime.engines.clauses.SentenceLimit`): ``completed``; one
+that runs on with no sentence end is cut sooner and ends ``incomplete``. Another
+GGUF keeps OpenAI's instructions, temperature 0.8 and no bound unless told otherwise.
+
+Every slot reads the default instructions at start, so a session's first turn finds
+them in the prompt cache; later turns reuse their own conversation's cache (llama.cpp
+gives a request the slot whose cached prompt shares most of it).
+
 Generation runs in a worker thread; every token comes back through a callback that
 also answers "stop?", which is true once the request's cancel signal is set or the
 consumer has gone, so a cancelled response stops within one token. Sessions share the
@@ -27,17 +42,27 @@ from ..base import (
     Finish,
     ResponderOutput,
     ResponseRequest,
+    TextDelta,
     Usage,
 )
+from ..clauses import SentenceLimit
 from .assets import smollm2_path
 from .llama_runtime import LlamaRuntime
 from .prompt import ChatMessage, TokenEstimator, build_messages, fit_messages
 from .threads import DEFAULT_LLM_BATCH_THREADS, DEFAULT_LLM_THREADS
 from .tool_calls import OutputParser, call_grammar, offered_tools
 
-__all__ = ["DEFAULT_CONTEXT_WINDOW", "LlamaResponder"]
+__all__ = ["DEFAULT_CONTEXT_WINDOW", "SMOLLM2_INSTRUCTIONS", "LlamaResponder"]
 
 DEFAULT_CONTEXT_WINDOW: Final = 4096
+SMOLLM2_INSTRUCTIONS: Final = (
+    "You are a helpful AI assistant named SmolLM, trained by Hugging Face. "
+    "Answer in English, in one short sentence."
+)
+"""The bundled SmolLM2's own default system prompt, with the length and the language."""
+SMOLLM2_TEMPERATURE: Final = 0.0
+SMOLLM2_SPOKEN_WORDS: Final = 20
+OTHER_TEMPERATURE: Final = 0.8
 _END: Final = object()
 _ATTEMPTS: Final = 3
 """A prompt the estimate let through but the model found too long is cut again, at most twice."""
@@ -54,13 +79,16 @@ class LlamaResponder:
 
     ``context_window`` is each slot's window in tokens; ``parallel`` the sessions that
     decode at once; ``threads`` and ``batch_threads`` llama.cpp's threads for writing
-    and for reading the prompt; ``reply_reserve`` the room kept for a reply, and the most tokens a
-    reply with no ``max_output_tokens`` may take (small models can loop until the window
-    is full; such a reply ends ``incomplete``); ``temperature`` applies when the request
-    sets none; ``repeat_penalty`` is llama.cpp's (1.0 turns it off).
+    and for reading the prompt; ``reply_reserve`` the room kept for a reply, and the most
+    tokens a reply with no ``max_output_tokens`` may take (small models can loop until
+    the window is full; such a reply ends ``incomplete``); ``temperature`` applies when
+    the request sets none (``None``: 0 for the bundled model, 0.8 for another);
+    ``repeat_penalty`` is llama.cpp's (1.0 turns it off); ``instructions`` are the
+    ones suggested to new sessions (``None``: :data:`SMOLLM2_INSTRUCTIONS` for the bundled
+    model, OpenAI's default for another; ``""``: OpenAI's default); ``spoken_words``
+    bounds a spoken reply with no token limit (see the module docstring; ``None``: 20
+    for the bundled model, 0 for another; 0 turns it off).
     """
-
-    capabilities = Capabilities()
 
     def __init__(
         self,
@@ -71,25 +99,38 @@ class LlamaResponder:
         threads: int = DEFAULT_LLM_THREADS,
         batch_threads: int = DEFAULT_LLM_BATCH_THREADS,
         reply_reserve: int = 512,
-        temperature: float = 0.8,
+        temperature: float | None = None,
         repeat_penalty: float = 1.1,
+        instructions: str | None = None,
+        spoken_words: int | None = None,
     ) -> None:
         if not 0 < reply_reserve < context_window:
             raise ValueError("reply_reserve must be positive and below context_window")
+        if spoken_words is not None and spoken_words < 0:
+            raise ValueError(f"spoken_words must not be negative, got {spoken_words}")
         self.model_path = Path(model_path) if model_path is not None else None
         self.context_window = context_window
         self.parallel = parallel
         self.threads = threads
         self.batch_threads = batch_threads
         self.reply_reserve = reply_reserve
+        bundled = model_path is None
+        if temperature is None:
+            temperature = SMOLLM2_TEMPERATURE if bundled else OTHER_TEMPERATURE
         self.temperature = temperature
         self.repeat_penalty = repeat_penalty
+        if spoken_words is None:
+            spoken_words = SMOLLM2_SPOKEN_WORDS if bundled else 0
+        self.spoken_words = spoken_words
+        if instructions is None and bundled:
+            instructions = SMOLLM2_INSTRUCTIONS
+        self.capabilities = Capabilities(default_instructions=instructions or None)
         self.estimator = TokenEstimator()
         self._runtime: LlamaRuntime | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     async def start(self) -> None:
-        """Load the model and generate one token, off the event loop."""
+        """Load the model and warm every slot up with the default instructions."""
         if self._runtime is not None:
             return
         runtime = LlamaRuntime(
@@ -103,7 +144,17 @@ class LlamaResponder:
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(executor, runtime.load)
-            await loop.run_in_executor(executor, _warm_up, runtime)
+            # Every slot reads the default instructions now, decoded together, so a
+            # session's first turn finds them cached in whichever slot it gets.
+            warm_up = self._warm_up_body()
+            await asyncio.gather(
+                *(
+                    loop.run_in_executor(
+                        executor, runtime.chat, {**warm_up, "id_slot": slot}, _keep
+                    )
+                    for slot in range(self.parallel)
+                )
+            )
         except BaseException:
             executor.shutdown(wait=False)
             runtime.close()
@@ -149,6 +200,23 @@ class LlamaResponder:
                         f"model's context window ({self.context_window} tokens).",
                         code="context_length_exceeded",
                     ) from None
+
+    def _sentence_limit(self, request: ResponseRequest) -> SentenceLimit | None:
+        """The length a spoken reply with no token limit of its own gets."""
+        if (
+            self.spoken_words == 0
+            or request.max_output_tokens is not None
+            or "audio" not in request.output_modalities
+        ):
+            return None
+        return SentenceLimit(self.spoken_words)
+
+    def _warm_up_body(self) -> dict[str, Any]:
+        instructions = self.capabilities.default_instructions
+        messages = [ChatMessage("user", "Hi")]
+        if instructions:
+            messages.insert(0, ChatMessage("system", instructions))
+        return {"messages": [message.as_dict() for message in messages], "max_tokens": 1}
 
     def _body(
         self,
@@ -197,6 +265,7 @@ class LlamaResponder:
 
         loop.run_in_executor(self._executor, run, self._runtime)
         parser = OutputParser(mode)
+        limit = self._sentence_limit(request)
         finish: str | None = None
         try:
             while (chunk := await queue.get()) is not _END:
@@ -217,7 +286,16 @@ class LlamaResponder:
                     content = (choice.get("delta") or {}).get("content")
                     if content:
                         for output in parser.feed(content):
-                            yield output
+                            if limit is not None and isinstance(output, TextDelta):
+                                text, ended = limit.feed(output.text)
+                                if text:
+                                    yield TextDelta(text)
+                                if ended is not None:
+                                    gone.set()
+                                    yield Finish(ended)
+                                    return
+                            else:
+                                yield output
                     finish = choice.get("finish_reason") or finish
             if cancel.cancelled:
                 return
@@ -238,8 +316,5 @@ def _raise(error: Any) -> None:
     raise EngineError(f"the language model failed: {message}")
 
 
-def _warm_up(runtime: LlamaRuntime) -> None:
-    runtime.chat(
-        {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 1},
-        lambda _chunk: False,
-    )
+def _keep(_chunk: dict[str, Any]) -> bool:
+    return False

@@ -2,9 +2,13 @@
 
 Text streams in from the language model; each clause
 (:class:`~openrealtime.engines.clauses.ClauseSplitter`) is spoken as soon as it is
-complete, so the first audio leaves while the model is still writing. The first clause
-is kept short (a pause mark ends it after 8 characters, a space after 60) so speech
-starts early; later ones end at a pause mark after ``clause_chars`` characters.
+complete, so the first audio leaves while the model is still writing. The first piece
+is kept short so speech starts early: a pause mark ends it after 8 characters, and
+without one it ends at the last space within ``first_piece_chars`` characters (30,
+about two seconds of speech: Piper takes the piece whole, so its length is waited for
+twice, while the model writes it and while Piper speaks it; two seconds also cover
+writing and speaking the next piece, so the audio does not stall). Later pieces end at
+a pause mark after ``clause_chars`` characters.
 Piper's 22,050 Hz output is resampled to 24 kHz. Each clause's audio comes out one
 chunk per word, each chunk carrying the word whose end it reaches, with timings from
 :mod:`.word_timing`.
@@ -72,10 +76,13 @@ class PiperSynthesizer:
         voice_files: Mapping[str, str] | None = None,
         threads: int = DEFAULT_PIPER_THREADS,
         clause_chars: int = 15,
+        first_piece_chars: int = 30,
         alignments: bool = False,
     ) -> None:
         if threads < 1:
             raise ValueError(f"threads must be at least 1, got {threads}")
+        if first_piece_chars < 8:
+            raise ValueError(f"first_piece_chars must be at least 8, got {first_piece_chars}")
         self.voice_files = dict(voice_files or {})
         self.voices = dict(voices or dict.fromkeys(OPENAI_VOICES, BUNDLED_VOICE))
         installed = {BUNDLED_VOICE, *self.voice_files}
@@ -84,6 +91,7 @@ class PiperSynthesizer:
             raise ValueError(f"voices map onto unknown Piper voices: {', '.join(unknown)}")
         self.threads = threads
         self.clause_chars = clause_chars
+        self.first_piece_chars = first_piece_chars
         self.alignments = alignments
         names = dict.fromkeys([*self.voices, *sorted(set(self.voices.values()))])
         self.capabilities = Capabilities(voices=tuple(names))
@@ -169,7 +177,7 @@ class PiperSynthesizer:
             clause_chars=self.clause_chars,
             max_chars=max(self.clause_chars, 160),
             first_clause_chars=min(self.clause_chars, 8),
-            first_max_chars=60,
+            first_max_chars=self.first_piece_chars,
         )
         elapsed_ms = 0.0
         spoken = 0

@@ -29,7 +29,11 @@ from ...protocol import ProtocolError, WireModel, beta, ga, translate
 from ...protocol._fields import STRICT_CONTEXT
 from ..config import ServerConfig
 from ..session import errors
-from ..session.defaults import default_realtime_session, default_transcription_session
+from ..session.defaults import (
+    default_instructions,
+    default_realtime_session,
+    default_transcription_session,
+)
 from ..session.ids import RandomIds
 from ..session.session_update import UpdateRules, check_update, merge_session
 from ..session.view import SessionView
@@ -132,6 +136,9 @@ class _Minter:
                 model=model or self._config.example_model,
                 voice=self._config.session.voice,
                 expires_at=0,
+                instructions=default_instructions(
+                    self._rules.engines_for(model or self._config.example_model)
+                ),
             )
         checked = update
         if self._config.relay is not None and isinstance(update, ga.RealtimeSession):

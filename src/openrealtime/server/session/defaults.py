@@ -1,6 +1,9 @@
 """The session the server reports before any update (docs/behaviour.md, the §11 rows).
 
-Replacing a nested setting (``turn_detection``, ``transcription``, ``format``)
+The instructions are OpenAI's default unless the model's engines suggest their own
+(:attr:`~openrealtime.engines.EngineSet.default_instructions`, for a small local model
+that answers OpenAI's long default badly): the session then starts with, and reports,
+those. Replacing a nested setting (``turn_detection``, ``transcription``, ``format``)
 replaces it whole; the fields the client leaves out take these defaults, not
 their previous values.
 """
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ...engines import EngineSet
 from ...protocol import ga
 
 __all__ = [
@@ -17,6 +21,7 @@ __all__ = [
     "complete_format",
     "complete_transcription",
     "complete_turn_detection",
+    "default_instructions",
     "default_realtime_session",
     "default_transcription_session",
 ]
@@ -49,6 +54,12 @@ _SEMANTIC_VAD: Final[dict[str, Any]] = {
 _TRANSCRIPTION_VAD_KEYS: Final = ("type", "threshold", "prefix_padding_ms", "silence_duration_ms")
 
 
+def default_instructions(engines: EngineSet | None) -> str:
+    """The instructions a session on ``engines`` starts with."""
+    suggested = engines.default_instructions if engines is not None else None
+    return DEFAULT_INSTRUCTIONS if suggested is None else suggested
+
+
 def complete_turn_detection(
     value: dict[str, Any] | None, *, transcription: bool = False
 ) -> dict[str, Any] | None:
@@ -79,7 +90,12 @@ def complete_format(value: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def default_realtime_session(
-    *, session_id: str, model: str, voice: str, expires_at: int
+    *,
+    session_id: str,
+    model: str,
+    voice: str,
+    expires_at: int,
+    instructions: str = DEFAULT_INSTRUCTIONS,
 ) -> ga.RealtimeSession:
     """The full default realtime session, every field set so every field is emitted."""
     pcm = {"type": "audio/pcm", "rate": 24000}
@@ -90,7 +106,7 @@ def default_realtime_session(
             "id": session_id,
             "model": model,
             "output_modalities": ["audio"],
-            "instructions": DEFAULT_INSTRUCTIONS,
+            "instructions": instructions,
             "tools": [],
             "tool_choice": "auto",
             "max_output_tokens": "inf",

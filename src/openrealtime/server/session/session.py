@@ -31,7 +31,11 @@ from .audio_input import AudioInput
 from .clock import Clock
 from .context import SessionContext
 from .conversation import Conversation
-from .defaults import default_realtime_session, default_transcription_session
+from .defaults import (
+    default_instructions,
+    default_realtime_session,
+    default_transcription_session,
+)
 from .ids import IdSource
 from .items import Items
 from .limits import SessionLimits
@@ -119,11 +123,15 @@ class Session:
             session = default_transcription_session(session_id=self.id, expires_at=expires_at)
         else:
             session = default_realtime_session(
-                session_id=self.id, model=model or "", voice=options.voice, expires_at=expires_at
+                session_id=self.id,
+                model=model or "",
+                voice=options.voice,
+                expires_at=expires_at,
+                instructions=default_instructions(engines_for(model) if model else None),
             )
-        if config is not None:
-            session = merge_session(session, config)
         self.settings = EffectiveSession(session, engines_for)
+        if config is not None:
+            self.settings.replace(merge_session(session, config), config)
         self.conversation = Conversation(ids.new("conv_"))
         self._rules = UpdateRules(
             engines_for=engines_for, transcription_models=options.transcription_models
@@ -257,10 +265,30 @@ class Session:
             voice_locked=self.ctx.assistant_audio_sent,
             event_id=event.event_id,
         )
-        self.settings.replace(merge_session(self.settings.session, event.session))
+        current = self.settings.session
+        merged = merge_session(current, event.session)
+        self.settings.replace(self._follow_model(current, event.session, merged), event.session)
         self.audio_input.configure()
         ctx = self.ctx
         ctx.emit(ga.SessionUpdatedEvent(event_id=ctx.event_id(), session=self._snapshot()))
+
+    def _follow_model(
+        self, current: AnySession, update: AnySession, merged: AnySession
+    ) -> AnySession:
+        """A new model's default instructions, if the session still had the old model's."""
+        if (
+            not isinstance(current, ga.RealtimeSession)
+            or not isinstance(merged, ga.RealtimeSession)
+            or "instructions" in update.model_fields_set
+            or merged.model == current.model
+        ):
+            return merged
+        engines_for = self.settings.engines_for
+        old = default_instructions(engines_for(current.model))
+        new = default_instructions(engines_for(merged.model))
+        if current.instructions != old or new == old:
+            return merged
+        return merged.model_copy(update={"instructions": new})
 
     def _snapshot(self) -> AnySession:
         return self.settings.session.model_copy(deep=True)

@@ -132,22 +132,29 @@ def voice_name(voice: str | ga.VoiceId) -> str:
 
 
 class EffectiveSession:
-    """The session's current configuration and its model's engines, read live by its parts."""
+    """The session's current configuration and its model's engines, read live by its parts.
+
+    ``temperature_set`` says whether a client chose the (beta) temperature, rather than
+    leaving OpenAI's reported default: only a chosen one goes to the engines.
+    """
 
     def __init__(
         self, session: AnySession, engines_for: Callable[[str | None], EngineSet | None]
     ) -> None:
         self.view = SessionView(session)
         self.engines_for = engines_for
+        self.temperature_set = False
 
     @property
     def session(self) -> AnySession:
         """The effective session model."""
         return self.view.session
 
-    def replace(self, session: AnySession) -> None:
-        """The session after an accepted update."""
+    def replace(self, session: AnySession, update: AnySession | None = None) -> None:
+        """The session after an accepted ``update`` (what the client sent)."""
         self.view = SessionView(session)
+        if update is not None and "temperature" in update.model_fields_set:
+            self.temperature_set = self.view.temperature is not None
 
     def engines(self) -> EngineSet:
         """The engines of the session's current model."""

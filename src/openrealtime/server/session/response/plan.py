@@ -104,22 +104,38 @@ class ResponsePlan:
 
 @dataclass(frozen=True)
 class RequestParts:
-    """What the engine is asked with, besides the context: instructions and tools."""
+    """What the engine is asked with, besides the context: instructions, tools, temperature.
+
+    ``temperature`` is the one a client chose (beta ``temperature`` in the event or in a
+    session update), else ``None``: the engine samples as suits its model. The session
+    still reports OpenAI's default 0.8 (docs/behaviour.md, 11.3).
+    """
 
     instructions: str
     tools: list[ToolSpec]
     tool_choice: ToolChoice
+    temperature: float | None = None
 
     @classmethod
-    def of(cls, params: ga.ResponseCreateParams, view: SessionView) -> RequestParts:
-        """The event's instructions and tools where it sets them, else the session's."""
+    def of(
+        cls, params: ga.ResponseCreateParams, view: SessionView, *, temperature_set: bool = False
+    ) -> RequestParts:
+        """The event's settings where it sets them, else the session's.
+
+        ``temperature_set`` says a client set the session's temperature.
+        """
         instructions = params.instructions if _given(params, "instructions") else view.instructions
         tools = params.tools if _given(params, "tools") else view.tools
         choice = params.tool_choice if _given(params, "tool_choice") else view.tool_choice
+        if _given(params, "temperature"):
+            temperature = params.temperature
+        else:
+            temperature = view.temperature if temperature_set else None
         return cls(
             instructions=instructions or "",
             tools=[_tool_spec(tool) for tool in tools or [] if isinstance(tool, ga.FunctionTool)],
             tool_choice=_tool_choice(choice),
+            temperature=temperature,
         )
 
 

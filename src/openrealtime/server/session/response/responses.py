@@ -185,7 +185,7 @@ class Responses:
             self._on_turn_started()
         run.start()
         cancel = CancelSignal()
-        parts = RequestParts.of(params, view)
+        parts = RequestParts.of(params, view, temperature_set=self._settings.temperature_set)
         task = self._tasks.spawn(self._run(run, context, parts, cancel))
         self._runs[run.id] = _Running(run, task, cancel)
 
@@ -210,7 +210,7 @@ class Responses:
                 tool_choice=parts.tool_choice,
                 output_modalities=tuple(run.plan.output_modalities),
                 voice=run.plan.voice,
-                temperature=run.plan.temperature,
+                temperature=parts.temperature,
                 max_output_tokens=run.plan.token_limit,
                 metadata=run.plan.metadata,
                 truncation=_truncation(view.truncation),
