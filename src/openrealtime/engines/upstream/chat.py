@@ -19,7 +19,6 @@ from openai.types.chat.chat_completion_chunk import ChoiceDeltaToolCall
 from pydantic import Field
 
 from ..base import (
-    EngineBase,
     EngineError,
     Finish,
     ResponderOutput,
@@ -31,6 +30,7 @@ from ..base import (
 )
 from .cancel import until_cancelled
 from .chat_request import chat_messages, chat_tool_choice, chat_tools
+from .engine import UpstreamEngine
 from .errors import upstream_error
 from .options import UpstreamOptions, parse_options
 
@@ -59,42 +59,25 @@ class ChatOptions(UpstreamOptions):
     rejects ``stream_options`` (the server then estimates usage)."""
 
 
-class ChatResponder(EngineBase):
+class ChatResponder(UpstreamEngine[ChatOptions]):
     """Streams replies and tool calls from a Chat Completions upstream."""
 
-    def __init__(self, options: ChatOptions) -> None:
-        self.options = options
-        options.api_key()
-        self._client: openai.AsyncOpenAI | None = None
+    kind = KIND
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> ChatResponder:
         """Build from registry options; raises ``UpstreamOptionsError`` on bad ones."""
         return cls(parse_options(ChatOptions, KIND, options))
 
-    async def start(self) -> None:
-        """Create the HTTP client; no request is sent."""
-        if self._client is None:
-            self._client = self.options.client()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client and its connections."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.close()
-
     async def respond(self, request: ResponseRequest) -> AsyncIterator[ResponderOutput]:
         """Stream one response; upstream failures raise :class:`EngineError`."""
-        if self._client is None:
-            raise EngineError(f"{KIND} engine used before start()", code="engine_not_started")
+        client = self._started_client()
         options = self.options
         calls = _ToolCalls()
         usage: Usage | None = None
         finish: Finish | None = None
         try:
-            stream = await self._client.chat.completions.create(
-                **self._parameters(request), stream=True
-            )
+            stream = await client.chat.completions.create(**self._parameters(request), stream=True)
             async with stream:
                 async for chunk in until_cancelled(stream, request.cancel):
                     usage = _usage(chunk) or usage

@@ -17,9 +17,10 @@ import openai
 from pydantic import Field
 
 from ...audio import StreamingResampler, bytes_for_ms
-from ..base import CancelSignal, EngineBase, EngineError, SpeechChunk
+from ..base import CancelSignal, SpeechChunk
 from ..clauses import ClauseSplitter
 from .cancel import until_cancelled
+from .engine import UpstreamEngine
 from .errors import upstream_error
 from .options import UpstreamOptions, parse_options
 
@@ -47,37 +48,21 @@ class SpeechOptions(UpstreamOptions):
     """The shortest piece cut at a comma rather than at the end of a sentence."""
 
 
-class SpeechSynthesizer(EngineBase):
+class SpeechSynthesizer(UpstreamEngine[SpeechOptions]):
     """Speaks reply text through an OpenAI-compatible speech upstream, clause by clause."""
 
-    def __init__(self, options: SpeechOptions) -> None:
-        self.options = options
-        options.api_key()
-        self._client: openai.AsyncOpenAI | None = None
+    kind = KIND
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> SpeechSynthesizer:
         """Build from registry options; raises ``UpstreamOptionsError`` on bad ones."""
         return cls(parse_options(SpeechOptions, KIND, options))
 
-    async def start(self) -> None:
-        """Create the HTTP client; no request is sent."""
-        if self._client is None:
-            self._client = self.options.client()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client and its connections."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.close()
-
     async def synthesize(
         self, text: AsyncIterator[str], *, voice: str, speed: float, cancel: CancelSignal
     ) -> AsyncIterator[SpeechChunk]:
         """Speak ``text`` clause by clause; upstream failures raise :class:`EngineError`."""
-        if self._client is None:
-            raise EngineError(f"{KIND} engine used before start()", code="engine_not_started")
-        client = self._client
+        client = self._started_client()
         splitter = ClauseSplitter(clause_chars=self.options.clause_chars)
         ended = False
         while not ended and not cancel.cancelled:

@@ -15,13 +15,12 @@ import openai
 
 from ...audio import duration_ms, pcm16_wav_bytes
 from ..base import (
-    EngineBase,
-    EngineError,
     TranscriptDelta,
     TranscriptionRequest,
     TranscriptResult,
 )
 from .cancel import unless_cancelled, until_cancelled
+from .engine import UpstreamEngine
 from .errors import upstream_error
 from .options import UpstreamOptions, parse_options
 
@@ -45,40 +44,25 @@ class TranscriptionsOptions(UpstreamOptions):
     and most other servers answer in one piece."""
 
 
-class TranscriptionsTranscriber(EngineBase):
+class TranscriptionsTranscriber(UpstreamEngine[TranscriptionsOptions]):
     """Transcribes committed audio through an OpenAI-compatible upstream."""
 
-    def __init__(self, options: TranscriptionsOptions) -> None:
-        self.options = options
-        options.api_key()
-        self._client: openai.AsyncOpenAI | None = None
+    kind = KIND
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> TranscriptionsTranscriber:
         """Build from registry options; raises ``UpstreamOptionsError`` on bad ones."""
         return cls(parse_options(TranscriptionsOptions, KIND, options))
 
-    async def start(self) -> None:
-        """Create the HTTP client; no request is sent."""
-        if self._client is None:
-            self._client = self.options.client()
-
-    async def aclose(self) -> None:
-        """Close the HTTP client and its connections."""
-        client, self._client = self._client, None
-        if client is not None:
-            await client.close()
-
     async def transcribe(
         self, request: TranscriptionRequest
     ) -> AsyncIterator[TranscriptDelta | TranscriptResult]:
         """Yield deltas, then the result; upstream failures raise :class:`EngineError`."""
-        if self._client is None:
-            raise EngineError(f"{KIND} engine used before start()", code="engine_not_started")
+        client = self._started_client()
         pcm = request.pcm[: len(request.pcm) // 2 * 2]
         parameters = self._parameters(request, pcm)
         seconds = duration_ms(len(pcm), request.sample_rate) / 1000.0
-        transcriptions = self._client.audio.transcriptions
+        transcriptions = client.audio.transcriptions
         try:
             if self.options.stream:
                 text = ""
