@@ -30,7 +30,7 @@ import secrets
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Final, Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -64,7 +64,9 @@ class RelaySettings:
     connect_timeout: float = 10.0
 
     @classmethod
-    def parse(cls, url: str, **options: Any) -> RelaySettings:
+    def parse(
+        cls, url: str, *, api_key: str | None = None, dialect: Literal["ga", "beta"] = "ga"
+    ) -> RelaySettings:
         """Settings for ``url`` (``ws(s)://`` or ``http(s)://``, with or without ``/realtime``).
 
         Raises ``ValueError`` with a one-line message for a URL that cannot be relayed to.
@@ -76,7 +78,7 @@ class RelaySettings:
                 f"--relay expects a ws://, wss://, http:// or https:// URL, got {url!r}"
             )
         path = parts.path.rstrip("/").removesuffix("/realtime") or "/v1"
-        return cls(urlunsplit((scheme, parts.netloc, path, "", "")), **options)
+        return cls(urlunsplit((scheme, parts.netloc, path, "", "")), api_key, dialect)
 
 
 class RelayBackend:
