@@ -47,7 +47,7 @@ from ..base import (
 )
 from ..clauses import SentenceLimit
 from .assets import smollm2_path
-from .llama_runtime import LlamaRuntime
+from .llama_runtime import LlamaRuntime, release
 from .prompt import ChatMessage, TokenEstimator, build_messages, fit_messages
 from .threads import DEFAULT_LLM_BATCH_THREADS, DEFAULT_LLM_THREADS
 from .tool_calls import OutputParser, call_grammar, offered_tools
@@ -165,10 +165,7 @@ class LlamaResponder:
         """Free the model; generations still running stop at their next token."""
         runtime, self._runtime = self._runtime, None
         executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-        if runtime is not None:
-            await asyncio.to_thread(runtime.close)
+        await release(runtime, executor)
 
     async def respond(self, request: ResponseRequest) -> AsyncIterator[ResponderOutput]:
         """Stream the reply (or the call), then usage and why it finished."""

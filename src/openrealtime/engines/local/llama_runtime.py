@@ -13,16 +13,18 @@ in arrival order.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ..base import EngineError
 
-__all__ = ["LlamaRuntime", "check_gguf"]
+__all__ = ["LlamaRuntime", "check_gguf", "release"]
 
 
 def check_gguf(path: Path) -> None:
@@ -104,3 +106,11 @@ class LlamaRuntime:
         """A raw (template-free) completion, whole."""
         result: dict[str, Any] = self.server.handle_completions(body)
         return result
+
+
+async def release(runtime: LlamaRuntime | None, executor: ThreadPoolExecutor | None) -> None:
+    """Drop the work queued on ``executor`` and free ``runtime`` off the event loop."""
+    if executor is not None:
+        executor.shutdown(wait=False, cancel_futures=True)
+    if runtime is not None:
+        await asyncio.to_thread(runtime.close)

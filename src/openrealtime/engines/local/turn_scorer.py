@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from ..base import Capabilities, EngineError
 from .assets import smollm2_path
-from .llama_runtime import LlamaRuntime
+from .llama_runtime import LlamaRuntime, release
 
 __all__ = ["CHATML_PROMPT", "LlamaTurnScorer"]
 
@@ -86,10 +86,7 @@ class LlamaTurnScorer:
         """Free the model."""
         runtime, self._runtime = self._runtime, None
         executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
-        if runtime is not None:
-            await asyncio.to_thread(runtime.close)
+        await release(runtime, executor)
 
     async def end_of_turn(self, transcript: str) -> float:
         """The probability, 0 to 1, that the user finished with ``transcript``."""
