@@ -145,6 +145,40 @@ def test_a_spoken_turn_shows_both_sides_and_plays_the_reply(
     assert 0 <= reply_ms < 5000
 
 
+def test_without_turn_detection_the_microphone_is_push_to_talk(
+    open_console: OpenConsole, server: Server, hello_wav: Path
+) -> None:
+    console = open_console(server.console_url, hello_wav)
+    listening(console)
+    page = console.page
+    page.select_option("#s-turn", "none")
+    page.click("#s-apply")
+    console.wait_for(lambda: len(console.received("session.updated")) == 2)
+    assert (
+        console.received("session.updated")[-1]["session"]["audio"]["input"]["turn_detection"]
+        is None
+    )
+
+    page.click("#mic")  # pressed: the user holds the turn
+    expect(page.locator("#mic")).to_have_attribute("aria-pressed", "true")
+    # Past the half second of silence and the word (5 characters of tone code, 300 ms).
+    console.wait_for(lambda: len(console.sent("input_audio_buffer.append")) >= 75)
+    assert not console.sent("input_audio_buffer.commit")
+    page.click("#mic")  # released: the turn ends here, not at a silence
+    expect(page.locator("#mic")).to_have_attribute("aria-pressed", "false")
+
+    expect(bubble(console, "user").locator(".text")).to_have_text("hello", timeout=15_000)
+    expect(bubble(console, "assistant").locator(".text")).to_have_text("You said: hello")
+    sent = [f.event["type"] for f in console.frames if f.direction == "sent"]
+    assert sent[-2:] == ["input_audio_buffer.commit", "response.create"]
+    assert not console.received("input_audio_buffer.speech_started")
+    assert in_order(
+        [kind for direction, kind in console.log() if direction == "in"],
+        ["input_audio_buffer.committed", "conversation.item.added", "response.created"],
+    )
+    assert played_to_the_end(console) == 60 * len("You said: hello")
+
+
 def test_a_text_turn_through_the_text_input(open_console: OpenConsole, server: Server) -> None:
     console = open_console(server.console_url)
     listening(console)
