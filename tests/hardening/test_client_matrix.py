@@ -35,22 +35,12 @@ from openrealtime.server import ServerConfig
 from openrealtime.server.app.runner import ServerURL, running
 
 from ..e2e.wire import Dialect, SdkWire, types
+from ..ops.wire import TEXT_TURN
 
 pytestmark = pytest.mark.timeout(60)
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
 SCHEMES = ["ws", "wss"]
-TEXT_TURN = [
-    {
-        "type": "conversation.item.create",
-        "item": {
-            "type": "message",
-            "role": "user",
-            "content": [{"type": "input_text", "text": "Hello there"}],
-        },
-    },
-    {"type": "response.create"},
-]
 
 
 @dataclass
